@@ -1,0 +1,1 @@
+"""The Yeastar S-Series integration."""
