@@ -1,0 +1,454 @@
+"""Async client of the Yeastar S-Series PBX API 2.0.0.
+
+One ``YeastarClient`` talks to one PBX through an injected ``aiohttp.ClientSession``.
+It owns the API token: a request made without a token logs in first, and a request
+refused for a stale token logs in again once and is retried once. Wrong credentials
+(20003) and a locked-out address (20002) are never retried.
+"""
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+import hashlib
+import json
+import logging
+import ssl
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    YeastarApiDisabledError,
+    YeastarApiError,
+    YeastarCertificateMismatchError,
+    YeastarConnectionError,
+    YeastarTokenError,
+    YeastarUntrustedCertificateError,
+    api_error_for,
+)
+from .models import (
+    Call,
+    DeviceInfo,
+    Extension,
+    ExtensionSettings,
+    LoginResult,
+    Trunk,
+    pick,
+    pick_list,
+)
+from .tls import normalise_fingerprint
+
+_LOGGER = logging.getLogger(__name__)
+
+API_VERSION = "2.0.0"
+API_PATH = f"/api/v{API_VERSION}"
+DEFAULT_PORT = 8088
+ALL = "all"
+ERRNO_UNSUPPORTED_REQUEST = "10003"
+_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+_VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportDestination:
+    """Where the PBX must POST its event reports (sent at login and every heartbeat)."""
+
+    port: int
+    url: str  # path without a leading slash, e.g. "api/webhook/abc"
+    ip_address: str | None = None  # heartbeat ``ipaddr``; login uses the source IP
+    url_tag: str = "0"
+
+    def as_fields(self) -> dict[str, str]:
+        """Return the ``port``/``url``/``urltag`` request fields."""
+        return {"port": str(self.port), "url": self.url, "urltag": self.url_tag}
+
+
+def _yes_no(value: bool) -> str:
+    """Return a bool as the PBX's "yes"/"no"."""
+    return "yes" if value else "no"
+
+
+def _number_list(numbers: Iterable[str] | None) -> str:
+    """Return extension numbers as the PBX's comma list, or "all" for None."""
+    if numbers is None:
+        return ALL
+    return ",".join(numbers)
+
+
+def _mappings(items: Iterable[Any]) -> list[Mapping[str, Any]]:
+    """Return the entries of a PBX array that are objects."""
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def _is_verify_failure(err: aiohttp.ClientSSLError) -> bool:
+    """Tell whether a TLS error is a failed certificate verification."""
+    cause = err.os_error
+    return isinstance(cause, ssl.SSLCertVerificationError) or (
+        getattr(cause, "reason", None) == _VERIFY_FAILED
+    )
+
+
+class YeastarClient:
+    """Client of one Yeastar S-Series PBX, owning its API token."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int = DEFAULT_PORT,
+        *,
+        ssl: bool = True,
+        username: str,
+        password: str,
+        session: aiohttp.ClientSession,
+        tls_fingerprint: str | None = None,
+        report_destination: ReportDestination | None = None,
+        request_timeout: float = 10.0,
+        on_login: Callable[[LoginResult], None] | None = None,
+    ) -> None:
+        """Prepare a client; nothing is sent before the first request."""
+        self.host = host
+        self.port = port
+        self.ssl = ssl
+        self.username = username
+        self.request_timeout = request_timeout
+        self.report_destination = report_destination
+        self._password_hash = hashlib.md5(
+            password.encode(), usedforsecurity=False
+        ).hexdigest()
+        self._session = session
+        self._on_login = on_login
+        self._token: str | None = None
+        self._login_lock = asyncio.Lock()
+        self._ssl_mode: bool | aiohttp.Fingerprint = True
+        self.tls_fingerprint: str | None = None
+        if ssl and tls_fingerprint is not None:
+            self.tls_fingerprint = normalise_fingerprint(tls_fingerprint)
+            self._ssl_mode = aiohttp.Fingerprint(bytes.fromhex(self.tls_fingerprint))
+
+    @property
+    def token(self) -> str | None:
+        """Return the current API token, None when logged out."""
+        return self._token
+
+    @property
+    def base_url(self) -> str:
+        """Return the PBX's web address, e.g. ``https://192.168.1.150:8088``."""
+        return str(self._url(""))
+
+    def _url(self, path: str, query: Mapping[str, str] | None = None) -> URL:
+        """Return an address on the PBX."""
+        return URL.build(
+            scheme="https" if self.ssl else "http",
+            host=self.host,
+            port=self.port,
+            path=path,
+            query=query,
+        )
+
+    # -- transport -----------------------------------------------------------
+
+    async def _post(
+        self, endpoint: str, body: Mapping[str, str], token: str | None
+    ) -> dict[str, Any]:
+        """POST one request and return the payload of a ``Success`` answer."""
+        query = {"token": token} if token is not None else None
+        url = self._url(f"{API_PATH}/{endpoint}", query)
+        _LOGGER.debug("POST %s on %s", endpoint, self.host)
+        try:
+            async with asyncio.timeout(self.request_timeout):
+                async with self._session.post(
+                    url, data=json.dumps(body), headers=_HEADERS, ssl=self._ssl_mode
+                ) as response:
+                    status = response.status
+                    raw = await response.read()
+        except aiohttp.ServerFingerprintMismatch as err:
+            raise YeastarCertificateMismatchError(
+                f"The certificate of {self.host}:{self.port} is not the trusted one",
+                fingerprint=err.got.hex(),
+            ) from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            raise self._untrusted() from err
+        except aiohttp.ClientSSLError as err:
+            if _is_verify_failure(err):
+                raise self._untrusted() from err
+            raise self._unreachable(err) from err
+        except (TimeoutError, aiohttp.ClientError, OSError) as err:
+            raise self._unreachable(err) from err
+        return self._payload(endpoint, status, raw)
+
+    def _untrusted(self) -> YeastarUntrustedCertificateError:
+        """Return the error for a certificate no trusted CA signed."""
+        return YeastarUntrustedCertificateError(
+            f"The certificate of {self.host}:{self.port} is not trusted",
+            fingerprint=None,
+        )
+
+    def _unreachable(self, err: BaseException) -> YeastarConnectionError:
+        """Return the error for a PBX that cannot be reached, the token redacted."""
+        detail = repr(err) if not isinstance(err, TimeoutError) else "timed out"
+        if self._token:
+            detail = detail.replace(self._token, "<token>")
+        return YeastarConnectionError(
+            f"Cannot reach the PBX at {self.host}:{self.port}: {detail}"
+        )
+
+    def _payload(self, endpoint: str, status: int, raw: bytes) -> dict[str, Any]:
+        """Return the payload of an answer, or raise the error it stands for."""
+        if status != 200:
+            raise YeastarApiDisabledError(
+                f"{self.host}:{self.port} answered HTTP {status}: not the PBX API"
+            )
+        try:
+            data = json.loads(raw)
+        except ValueError as err:  # also UnicodeDecodeError
+            raise YeastarApiDisabledError(
+                f"{self.host}:{self.port} did not answer JSON: not the PBX API"
+            ) from err
+        outcome = pick(data, "status").lower() if isinstance(data, dict) else ""
+        if outcome == "success":
+            return data  # type: ignore[no-any-return]
+        if outcome != "failed":
+            raise YeastarApiDisabledError(
+                f"{self.host}:{self.port} answered JSON without a PBX status"
+            )
+        errno = pick(data, "errno")
+        _LOGGER.debug("PBX refused %s with errno %s", endpoint, errno)
+        raise api_error_for(errno, endpoint)
+
+    # -- token care ----------------------------------------------------------
+
+    async def _login_locked(self) -> LoginResult:
+        """Log in; the caller holds the login lock."""
+        body = {
+            "username": self.username,
+            "password": self._password_hash,
+            "version": API_VERSION,
+        }
+        if self.report_destination is not None:
+            body |= self.report_destination.as_fields()
+        try:
+            payload = await self._post("login", body, None)
+        except YeastarApiError as err:
+            if err.errno == ERRNO_UNSUPPORTED_REQUEST:
+                raise YeastarApiDisabledError(str(err)) from err
+            raise
+        result = LoginResult.from_dict(payload)
+        if not result.token:
+            raise YeastarApiDisabledError(
+                f"{self.host}:{self.port} accepted the login but sent no token"
+            )
+        self._token = result.token
+        _LOGGER.debug(
+            "Logged in to %s (report transport %r)", self.host, result.transport
+        )
+        if self._on_login is not None:
+            self._on_login(result)
+        return result
+
+    async def _valid_token(self, stale: str | None) -> str:
+        """Return a token other than ``stale``, logging in only if nobody else has."""
+        async with self._login_lock:
+            if self._token is not None and self._token != stale:
+                return self._token
+            self._token = None
+            return (await self._login_locked()).token
+
+    async def _request(
+        self, endpoint: str, body: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Send an authenticated request: log in when needed, re-login once on a stale token."""
+        body = body or {}
+        token = self._token or await self._valid_token(None)
+        try:
+            return await self._post(endpoint, body, token)
+        except YeastarTokenError:
+            _LOGGER.debug("Token refused on %s; logging in again", endpoint)
+        token = await self._valid_token(token)
+        return await self._post(endpoint, body, token)
+
+    # -- authentication ------------------------------------------------------
+
+    async def login(self) -> LoginResult:
+        """Log in, telling the PBX where to report events."""
+        async with self._login_lock:
+            return await self._login_locked()
+
+    async def heartbeat(self) -> None:
+        """Keep the token alive and renew the event destination."""
+        body = {"version": API_VERSION}
+        if (destination := self.report_destination) is not None:
+            if destination.ip_address is not None:
+                body["ipaddr"] = destination.ip_address
+            body |= destination.as_fields()
+        try:
+            await self._request("heartbeat", body)
+        except YeastarApiError as err:
+            if err.errno == ERRNO_UNSUPPORTED_REQUEST:
+                raise YeastarApiDisabledError(str(err)) from err
+            raise
+
+    async def logout(self) -> None:
+        """Log out; the token is forgotten even when the PBX cannot be told."""
+        token, self._token = self._token, None
+        if token is not None:
+            await self._post("logout", {}, token)
+
+    # -- system, extensions, trunks -----------------------------------------
+
+    async def device_info(self) -> DeviceInfo:
+        """Return the PBX's model, serial number and firmware."""
+        payload = await self._request("deviceinfo/query")
+        lowered = {str(key).lower(): value for key, value in payload.items()}
+        info = lowered.get("deviceinfo")
+        return DeviceInfo.from_dict(info if isinstance(info, Mapping) else {})
+
+    async def extensions(self) -> list[Extension]:
+        """Return every extension with its status."""
+        payload = await self._request("extension/list")
+        return [
+            Extension.from_dict(e) for e in _mappings(pick_list(payload, "extlist"))
+        ]
+
+    async def extension_settings(
+        self, numbers: Iterable[str] | None = None
+    ) -> list[ExtensionSettings]:
+        """Return the settings of some extensions (None: all of them)."""
+        number = _number_list(numbers)
+        if not number:
+            return []
+        payload = await self._request("extension/query", {"number": number})
+        return [
+            ExtensionSettings.from_dict(entry)
+            for entry in _mappings(pick_list(payload, "extinfos"))
+        ]
+
+    async def extension_calls(
+        self, numbers: Iterable[str] | None = None
+    ) -> dict[str, tuple[Call, ...]]:
+        """Return the calls in progress of some extensions (None: all), by number."""
+        number = _number_list(numbers)
+        if not number:
+            return {}
+        payload = await self._request("extension/query_call", {"number": number})
+        return {
+            pick(entry, "number", "extnumber", "extid"): tuple(
+                Call.from_dict(call)
+                for call in _mappings(pick_list(entry, "numbercalls", "calls"))
+            )
+            for entry in _mappings(pick_list(payload, "calllist"))
+        }
+
+    async def update_extension(self, number: str, **settings: str) -> None:
+        """Change settings of an extension (``extension/update`` field names)."""
+        await self._request("extension/update", {"number": number} | settings)
+
+    async def set_do_not_disturb(self, number: str, enabled: bool) -> None:
+        """Switch an extension's do-not-disturb on or off."""
+        await self.update_extension(number, dnd="on" if enabled else "off")
+
+    async def trunks(self) -> list[Trunk]:
+        """Return every trunk with its status."""
+        payload = await self._request("trunk/list")
+        return [Trunk.from_dict(t) for t in _mappings(pick_list(payload, "trunklist"))]
+
+    # -- call control --------------------------------------------------------
+
+    async def dial(
+        self,
+        caller: str,
+        callee: str,
+        *,
+        auto_answer: bool = False,
+        dial_permission: str | None = None,
+    ) -> str:
+        """Ring ``caller``, then connect it to ``callee``; return the call id."""
+        body = {"caller": caller, "callee": callee, "autoanswer": _yes_no(auto_answer)}
+        if dial_permission is not None:
+            body["dialpermission"] = dial_permission
+        payload = await self._request("call/dial", body)
+        return pick(payload, "callid")
+
+    async def query_calls(
+        self, *, call_id: str | None = None, call_type: str | None = None
+    ) -> list[Call]:
+        """Return calls in progress: one by id, those of a type, or all."""
+        body: dict[str, str] = {}
+        if call_id is not None:
+            body["callid"] = call_id
+        if call_type is not None:
+            body["type"] = call_type
+        payload = await self._request("call/query", body)
+        return [Call.from_dict(c) for c in _mappings(pick_list(payload, "calls"))]
+
+    async def hangup(self, channel_id: str) -> None:
+        """End the call leg of a channel."""
+        await self._request("call/hangup", {"channelid": channel_id})
+
+    async def hold(self, channel_id: str) -> None:
+        """Put the call leg of a channel on hold."""
+        await self._request("call/hold", {"channelid": channel_id})
+
+    async def unhold(self, channel_id: str) -> None:
+        """Take the call leg of a channel off hold."""
+        await self._request("call/unhold", {"channelid": channel_id})
+
+    async def transfer(
+        self, channel_id: str, number: str, *, dial_permission: str | None = None
+    ) -> None:
+        """Blind-transfer the party on a channel to ``number``."""
+        body = {"channelid": channel_id, "number": number}
+        if dial_permission is not None:
+            body["dialpermission"] = dial_permission
+        await self._request("call/transfer", body)
+
+    async def accept_inbound(self, channel_id: str) -> None:
+        """Let an inbound call announced by an Invite report through."""
+        await self._request("call/accept_inbound", {"channelid": channel_id})
+
+    async def refuse_inbound(self, channel_id: str) -> None:
+        """Refuse an inbound call announced by an Invite report."""
+        await self._request("call/refuse_inbound", {"channelid": channel_id})
+
+    async def play_prompt(
+        self,
+        number: str,
+        prompt: str,
+        *,
+        count: int = 1,
+        dial_permission: str | None = None,
+        auto_answer: bool | None = None,
+        volume: int | None = None,
+    ) -> None:
+        """Call ``number`` and play custom prompts (``promptA+promptB``)."""
+        body = {"number": number, "prompt": prompt, "count": str(count)}
+        if dial_permission is not None:
+            body["dialpermission"] = dial_permission
+        if auto_answer is not None:
+            body["autoanswer"] = _yes_no(auto_answer)
+        if volume is not None:
+            body["volume"] = str(volume)
+        await self._request("call/playprompt", body)
+
+    # -- SMS and recordings --------------------------------------------------
+
+    async def send_sms(self, trunk: str, phone_number: str, message: str) -> str:
+        """Send a text message through a GSM/LTE trunk; return the SMS id."""
+        body = {
+            "trunk": trunk,
+            "phonenumber": phone_number,
+            "message": quote(message, safe=""),
+        }
+        payload = await self._request("sms/send", body)
+        return pick(payload, "smsid")
+
+    async def recording_download_url(self, recording: str) -> str:
+        """Return a short-lived, single-use address to download a recording."""
+        payload = await self._request("recording/get_random", {"recording": recording})
+        query = {
+            "recording": recording,
+            "random": pick(payload, "random"),
+            "token": self._token or "",
+        }
+        return str(self._url(f"{API_PATH}/recording/download", query))
