@@ -1,7 +1,74 @@
 """Constants of the Yeastar S-Series integration."""
 
+from datetime import timedelta
 import logging
 from typing import Final
 
 DOMAIN: Final = "yeastar"
 LOGGER = logging.getLogger(__package__)
+
+# entry.data keys (design.md section 3); host, port, ssl, username, password and
+# webhook_id use Home Assistant's CONF_* constants.
+CONF_TLS_FINGERPRINT: Final = "tls_fingerprint"
+
+# entry.options keys
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_CALLBACK_HOST: Final = "callback_host"
+CONF_CALLBACK_PORT: Final = "callback_port"
+
+DEFAULT_PORT: Final = 8088
+DEFAULT_SSL: Final = True
+DEFAULT_POLL_INTERVAL: Final = (
+    60  # seconds; the reconciliation poll is only a safety net
+)
+MIN_POLL_INTERVAL: Final = 10
+MAX_POLL_INTERVAL: Final = 3600
+
+# The PBX forgets a token after 30 idle minutes; a heartbeat every 5 minutes keeps it
+# alive with a wide margin and re-sends where reports must go.
+HEARTBEAT_INTERVAL: Final = timedelta(minutes=5)
+# Five failed logins lock Home Assistant's address out for ten minutes (errno 20002).
+# Wait a little longer than that before the next login.
+LOCKOUT_BACKOFF: Final = timedelta(minutes=10, seconds=30)
+
+# Product states of an extension (sensor options), and the PBX words that map to them.
+EXTENSION_STATES: Final = (
+    "idle",
+    "ringing",
+    "busy",
+    "on_hold",
+    "offline",
+    "malfunction",
+)
+PBX_EXTENSION_STATUS_TO_STATE: Final[dict[str, str]] = {
+    "registered": "idle",
+    "idle": "idle",
+    "ringing": "ringing",
+    "busy": "busy",
+    "hold": "on_hold",
+    "unavailable": "offline",
+    "unregistered": "offline",
+    "malfunction": "malfunction",
+    "fxsnoport": "malfunction",
+}
+
+# Trunk states (sensor options): the PBX's status words in lower snake case, by trunk type:
+# SIP/IAX register trunks, FXO, BRI/E1, GSM/LTE (API reference section 5.4).
+TRUNK_STATES: Final = (
+    "registered",
+    "registering",
+    "failure",
+    "disable",
+    "unknown",
+    "idle",
+    "busy",
+    "fault",
+    "alarm",
+    "up",
+    "down",
+    "power_off",
+    "no_sim",
+    "no_signal",
+    "pin_error",
+    "unregister",
+)
