@@ -1,0 +1,602 @@
+"""Per-extension view of the calls in progress, built from the PBX's event reports.
+
+``CallTracker.handle`` takes parsed events (``events.parse_report``) and returns the
+``CallActivity`` records they cause; it uses ``CallStatus``, ``NewCdr`` and ``BootUp`` and
+ignores every other event. ``ExtensionStatus`` is deliberately not used: a SIP phone
+re-registering during a call also reports ``Registered``.
+
+Legs. A call is the set of its members (reference 7.3): extension legs, identified by
+extension number, and trunk legs (``inbound``/``outbound``), identified by channel id.
+A report may list every member or only the changed ones; members are merged into their
+leg and a leg is never dropped because a report leaves it out. Member states mean
+(7.3, 7.4.2): ALERT the caller hears ringback, RING the callee rings, ANSWERED the
+caller's far end answered, ANSWER the callee answered, HOLD, BYE.
+
+Direction. ``inbound`` when the call has an inbound trunk leg, else ``outbound`` when it
+has an outbound one, else ``internal``. The peer of an extension is the inbound leg's
+``from``, the outbound leg's ``to``, or for an internal call the other extension (the
+caller for a callee; for the caller, the extension that answered, else the first other).
+
+Activities, per extension leg:
+
+- ``ringing`` when it goes RING, ``dialing`` when it goes ALERT;
+- ``answered`` the first time it goes ANSWER (callee) or ANSWERED (caller, far end
+  answered);
+- ``held`` when it goes HOLD, ``resumed`` when it leaves HOLD for ANSWER/ANSWERED;
+- ``ended`` when it goes BYE, or when its call ends without that BYE: a ``NewCdr``
+  arrives, the PBX reboots (``BootUp``), ``load`` no longer lists it, or the tracker
+  evicts the call (``max_active_calls``);
+- ``missed`` once per (call, extension), when the call ends, for an extension leg that
+  rang and never answered in an ``inbound`` or ``internal`` call that had a caller (an
+  inbound trunk leg or another extension), unless some callee answered the call (an
+  extension's ANSWER or an outbound leg's ANSWER, e.g. forwarded to a mobile) after this
+  extension started ringing. So in a ring group or queue answered by a colleague the
+  others only get ``ended``; when nobody answered every extension that rang gets
+  ``missed``; a transfer target that rang after the first answer and was not answered
+  gets ``missed``. An extension ringing alone (the first leg of a click-to-call) is
+  never missed. ``missed`` comes after ``ended``, and only for a call that ended by its
+  own reports (every leg BYE, or its ``NewCdr``): whichever of the last BYE and the CDR
+  comes first ends the call, the other is then ignored.
+
+Order and duplicates. A leg never goes back: a RING or ALERT after it answered and any
+report after its BYE on the same channel are ignored, so a resent report emits nothing
+new. A leg that ended and shows up again on a new channel starts a new ring cycle (a
+queue re-ringing an agent, a call transferred back). Finished calls (all legs BYE, or
+their ``NewCdr``) are remembered, the last ``finished_capacity`` of them, and reports
+about them are ignored, so a late RING does not resurrect a call. One limit: a HOLD
+resent after the call was resumed reads as a new hold; byte-identical resends are the
+webhook's to drop (``events.report_fingerprint``).
+
+``load`` resynchronises from ``extension/query_call``. It takes a complete snapshot:
+tracked calls it does not list, and legs a listed call no longer has, are ended. It
+reports only those ``ended`` activities: the moments a snapshot shows (a phone ringing,
+a call answered) were not observed, so no ``ringing``, ``answered`` or ``missed`` is
+invented; calls it lists but the tracker already finished stay finished.
+
+Cost. Handling a report costs O(members of that call); nothing walks every extension.
+Memory is bounded by the calls in progress (at most ``max_active_calls``, least recently
+updated evicted first) and ``finished_capacity`` call ids.
+"""
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+import itertools
+from typing import Final, Self
+
+from .events import BootUpEvent, CallStatusEvent, Event, NewCdrEvent
+from .models import Call, CallMember, MemberKind, MemberStatus
+
+
+class CallDirection(StrEnum):
+    """Which way a call goes, seen from the PBX."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+class CallState(StrEnum):
+    """What an extension is doing in one of its calls."""
+
+    RINGING = "ringing"  # it is being called
+    DIALING = "dialing"  # it is the caller, hearing ringback
+    TALKING = "talking"
+    ON_HOLD = "on_hold"
+
+
+class ActivityKind(StrEnum):
+    """What happened to an extension in a call."""
+
+    RINGING = "ringing"
+    DIALING = "dialing"
+    ANSWERED = "answered"
+    HELD = "held"
+    RESUMED = "resumed"
+    ENDED = "ended"
+    MISSED = "missed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActiveCall:
+    """One call in progress, seen from one of its extensions."""
+
+    call_id: str
+    extension: str
+    channel_id: str
+    direction: CallDirection
+    peer_number: str  # the other party: external number or other extension
+    trunk_name: str
+    did_number: str  # the number dialled by an inbound caller
+    state: CallState
+    answered: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallActivity:
+    """Something that happened to an extension in a call (see the module docstring)."""
+
+    kind: ActivityKind
+    extension: str
+    call_id: str
+    direction: CallDirection
+    peer_number: str
+    trunk_name: str
+    did_number: str
+    channel_id: str
+
+
+_STATE_OF: Final[Mapping[MemberStatus | None, CallState]] = {
+    MemberStatus.RING: CallState.RINGING,
+    MemberStatus.ALERT: CallState.DIALING,
+    MemberStatus.ANSWER: CallState.TALKING,
+    MemberStatus.ANSWERED: CallState.TALKING,
+    MemberStatus.HOLD: CallState.ON_HOLD,
+}
+
+
+@dataclass(slots=True)
+class _Leg:
+    """One member of a tracked call and what the tracker has seen of it."""
+
+    kind: MemberKind
+    number: str = ""
+    channel_id: str = ""
+    from_number: str = ""
+    to_number: str = ""
+    trunk_name: str = ""
+    status: MemberStatus | None = None  # None: not live yet (new or restarted)
+    is_caller: bool = False
+    rang: bool = False  # went RING at least once in this call
+    ring_step: int = 0  # the call's step when it last started ringing
+    answered: bool = False  # answered at least once in this call
+    ended: bool = False
+
+    @classmethod
+    def from_member(cls, member: CallMember) -> Self:
+        """Start a leg from the first report of a member."""
+        return cls(
+            kind=member.kind,
+            number=member.number,
+            channel_id=member.channel_id,
+            from_number=member.from_number,
+            to_number=member.to_number,
+            trunk_name=member.trunk_name,
+        )
+
+    def merge(self, member: CallMember) -> None:
+        """Take the non-blank details of a newer report of this member."""
+        self.channel_id = member.channel_id or self.channel_id
+        self.from_number = member.from_number or self.from_number
+        self.to_number = member.to_number or self.to_number
+        self.trunk_name = member.trunk_name or self.trunk_name
+
+    def restart(self, member: CallMember) -> None:
+        """Begin a new cycle on a new channel after the leg ended."""
+        self.merge(member)
+        self.status = None
+        self.ended = False
+
+
+def _trunk_key(member: CallMember) -> str:
+    """Identify a trunk leg: its channel id, else what it connects."""
+    if member.channel_id:
+        return member.channel_id
+    return f"{member.kind}|{member.from_number}|{member.to_number}|{member.trunk_name}"
+
+
+@dataclass(slots=True)
+class _TrackedCall:
+    """A call in progress: its legs and the step counter that orders its answers."""
+
+    call_id: str
+    extensions: dict[str, _Leg] = field(default_factory=dict)
+    trunks: dict[str, _Leg] = field(default_factory=dict)
+    steps: int = 0
+    answer_step: int = 0  # step of the latest first answer by a callee
+
+    def next_step(self) -> int:
+        """Count one more state change of the call."""
+        self.steps += 1
+        return self.steps
+
+    def legs(self) -> Iterator[_Leg]:
+        """Iterate over every leg, extensions first."""
+        return itertools.chain(self.extensions.values(), self.trunks.values())
+
+    def is_over(self) -> bool:
+        """Tell whether every leg has ended."""
+        return all(leg.ended for leg in self.legs())
+
+
+def _advance(
+    call: _TrackedCall, leg: _Leg, status: MemberStatus | None
+) -> ActivityKind | None:
+    """Move a live leg to a reported status; return the activity, None if nothing new."""
+    match status:
+        case MemberStatus.RING | MemberStatus.ALERT:
+            if leg.status is not None:  # rings only once per cycle, never after answer
+                return None
+            leg.status = status
+            leg.is_caller = status is MemberStatus.ALERT
+            if leg.is_caller:
+                return ActivityKind.DIALING
+            leg.rang = True
+            leg.ring_step = call.next_step()
+            return ActivityKind.RINGING
+        case MemberStatus.ANSWER | MemberStatus.ANSWERED:
+            previous = leg.status
+            leg.status = status
+            leg.is_caller = status is MemberStatus.ANSWERED
+            if not leg.answered:
+                leg.answered = True
+                if not leg.is_caller:
+                    call.answer_step = call.next_step()
+                return ActivityKind.ANSWERED
+            return ActivityKind.RESUMED if previous is MemberStatus.HOLD else None
+        case MemberStatus.HOLD:
+            if leg.status is MemberStatus.HOLD:
+                return None
+            leg.status = status
+            return ActivityKind.HELD
+        case MemberStatus.BYE:
+            leg.status = status
+            leg.ended = True
+            return ActivityKind.ENDED
+    return None
+
+
+def _keep_two(legs: list[_Leg], leg: _Leg) -> None:
+    """Keep the first two legs seen: enough to name one other than any given leg."""
+    if len(legs) < 2:
+        legs.append(leg)
+
+
+def _other(legs: list[_Leg], leg: _Leg) -> _Leg | None:
+    """Return the first of ``legs`` that is not ``leg``."""
+    return next((other for other in legs if other is not leg), None)
+
+
+class _Context:
+    """What the extension legs of a call share when reported: direction, trunk, peers."""
+
+    __slots__ = ("answerers", "callers", "direction", "extensions", "trunk")
+
+    def __init__(self, call: _TrackedCall) -> None:
+        """Look at every leg once."""
+        inbound: _Leg | None = None
+        outbound: _Leg | None = None
+        for leg in call.trunks.values():
+            if leg.kind is MemberKind.INBOUND:
+                inbound = inbound or leg
+            else:
+                outbound = outbound or leg
+        self.trunk = inbound or outbound
+        self.direction = (
+            CallDirection.INBOUND
+            if inbound
+            else CallDirection.OUTBOUND
+            if outbound
+            else CallDirection.INTERNAL
+        )
+        self.callers: list[_Leg] = []
+        self.answerers: list[_Leg] = []
+        self.extensions: list[_Leg] = []
+        for leg in call.extensions.values():
+            _keep_two(self.extensions, leg)
+            if leg.is_caller:
+                _keep_two(self.callers, leg)
+            elif leg.answered:
+                _keep_two(self.answerers, leg)
+
+    def peer_of(self, leg: _Leg) -> str:
+        """Return the number of the party an extension leg is talking to."""
+        if self.trunk is not None:
+            if self.direction is CallDirection.INBOUND:
+                return self.trunk.from_number
+            return self.trunk.to_number
+        preferred = self.answerers if leg.is_caller else self.callers
+        other = _other(preferred, leg) or _other(self.extensions, leg)
+        return other.number if other else ""
+
+    @property
+    def trunk_name(self) -> str:
+        """Return the trunk the call uses, "" for an internal call."""
+        return self.trunk.trunk_name if self.trunk else ""
+
+    @property
+    def did_number(self) -> str:
+        """Return the number an inbound caller dialled, "" otherwise."""
+        if self.trunk is not None and self.direction is CallDirection.INBOUND:
+            return self.trunk.to_number
+        return ""
+
+    def activity(self, kind: ActivityKind, call_id: str, leg: _Leg) -> CallActivity:
+        """Describe an activity of an extension leg."""
+        return CallActivity(
+            kind=kind,
+            extension=leg.number,
+            call_id=call_id,
+            direction=self.direction,
+            peer_number=self.peer_of(leg),
+            trunk_name=self.trunk_name,
+            did_number=self.did_number,
+            channel_id=leg.channel_id,
+        )
+
+    def active_call(self, call_id: str, leg: _Leg) -> ActiveCall:
+        """Describe a live extension leg."""
+        return ActiveCall(
+            call_id=call_id,
+            extension=leg.number,
+            channel_id=leg.channel_id,
+            direction=self.direction,
+            peer_number=self.peer_of(leg),
+            trunk_name=self.trunk_name,
+            did_number=self.did_number,
+            state=_STATE_OF[leg.status],
+            answered=leg.answered,
+        )
+
+
+def _was_missed(call: _TrackedCall, leg: _Leg, context: _Context) -> bool:
+    """Tell whether an extension leg missed its call (rule in the module docstring)."""
+    someone_called = context.direction is CallDirection.INBOUND or (
+        context.direction is CallDirection.INTERNAL and len(call.extensions) > 1
+    )
+    return (
+        someone_called
+        and leg.rang
+        and not leg.answered
+        and leg.ring_step > call.answer_step
+    )
+
+
+type _Change = tuple[_Leg, ActivityKind]
+
+
+class CallTracker:
+    """Track the calls of every extension from PBX events (rules: module docstring)."""
+
+    def __init__(
+        self, *, finished_capacity: int = 1024, max_active_calls: int = 4096
+    ) -> None:
+        """Set how many finished call ids to remember and how many calls to track."""
+        if finished_capacity < 1 or max_active_calls < 1:
+            raise ValueError("capacities must be at least 1")
+        self._finished_capacity = finished_capacity
+        self._max_active_calls = max_active_calls
+        self._calls: dict[str, _TrackedCall] = {}  # least recently updated first
+        self._by_extension: dict[str, dict[str, None]] = {}  # live call ids, in order
+        self._finished: OrderedDict[str, None] = OrderedDict()
+
+    def handle(self, event: Event) -> list[CallActivity]:
+        """Take one event; return what it did to the extensions' calls."""
+        match event:
+            case CallStatusEvent(call_id=call_id, members=members):
+                if not call_id or call_id in self._finished:
+                    return []
+                return self._merge(call_id, members, snapshot=False)
+            case NewCdrEvent(call_id=call_id):
+                return self._on_cdr(call_id)
+            case BootUpEvent():
+                return [
+                    activity
+                    for call in list(self._calls.values())
+                    for activity in self._finish(call, report_missed=False)
+                ]
+        return []
+
+    def load(
+        self, calls_by_extension: Mapping[str, Iterable[Call]]
+    ) -> list[CallActivity]:
+        """Resynchronise from a complete ``extension/query_call`` snapshot.
+
+        Returns the ``ended`` activities of the calls and legs the snapshot no longer has.
+        """
+        snapshot: dict[str, list[CallMember]] = {}
+        for calls in calls_by_extension.values():
+            for call in calls:
+                if call.call_id:
+                    snapshot.setdefault(call.call_id, []).extend(call.members)
+        activities: list[CallActivity] = []
+        for vanished in [c for c in self._calls.values() if c.call_id not in snapshot]:
+            activities += self._finish(vanished, report_missed=False)
+        for call_id, members in snapshot.items():
+            if call_id not in self._finished:
+                activities += self._merge(call_id, members, snapshot=True)
+        return [
+            activity for activity in activities if activity.kind is ActivityKind.ENDED
+        ]
+
+    def clear(self) -> None:
+        """Forget every call, finished ones included."""
+        self._calls.clear()
+        self._by_extension.clear()
+        self._finished.clear()
+
+    def active_calls(self, extension: str) -> tuple[ActiveCall, ...]:
+        """Return an extension's calls in progress, in the order they reached it."""
+        calls = (
+            self._calls[call_id] for call_id in self._by_extension.get(extension, ())
+        )
+        return tuple(
+            _Context(call).active_call(call.call_id, call.extensions[extension])
+            for call in calls
+        )
+
+    def call(self, call_id: str) -> tuple[ActiveCall, ...]:
+        """Return a call in progress as seen from each of its live extensions."""
+        if (call := self._calls.get(call_id)) is None:
+            return ()
+        context = _Context(call)
+        return tuple(
+            context.active_call(call_id, leg)
+            for leg in call.extensions.values()
+            if not leg.ended
+        )
+
+    def channels_for_extension(self, extension: str) -> tuple[str, ...]:
+        """Return the channel ids of an extension's calls in progress."""
+        return tuple(
+            channel_id
+            for call_id in self._by_extension.get(extension, ())
+            if (channel_id := self._calls[call_id].extensions[extension].channel_id)
+        )
+
+    def channels_for_call(self, call_id: str) -> tuple[str, ...]:
+        """Return the channel ids of every live leg of a call, extensions first."""
+        if (call := self._calls.get(call_id)) is None:
+            return ()
+        return tuple(
+            dict.fromkeys(
+                leg.channel_id
+                for leg in call.legs()
+                if not leg.ended and leg.channel_id
+            )
+        )
+
+    def is_finished(self, call_id: str) -> bool:
+        """Tell whether a call is among the remembered finished ones."""
+        return call_id in self._finished
+
+    def _merge(
+        self, call_id: str, members: Sequence[CallMember], *, snapshot: bool
+    ) -> list[CallActivity]:
+        """Merge a report's (or a snapshot's) members into their call."""
+        activities: list[CallActivity] = []
+        call = self._calls.get(call_id)
+        if call is None:
+            call = _TrackedCall(call_id=call_id)
+            changes = self._apply_all(call, members)
+            if not call.extensions and not call.trunks:
+                return []
+            activities += self._admit(call)
+        else:
+            self._calls[call_id] = self._calls.pop(call_id)  # now the most recent
+            changes = self._end_unlisted(call, members) if snapshot else []
+            changes += self._apply_all(call, members)
+        if changes:
+            context = _Context(call)
+            activities += [
+                context.activity(kind, call_id, leg) for leg, kind in changes
+            ]
+        if call.is_over():
+            activities += self._finish(call, report_missed=not snapshot)
+        return activities
+
+    def _apply_all(
+        self, call: _TrackedCall, members: Iterable[CallMember]
+    ) -> list[_Change]:
+        """Apply each member to its leg; return the extension changes, in report order."""
+        return [change for member in members if (change := self._apply(call, member))]
+
+    def _apply(self, call: _TrackedCall, member: CallMember) -> _Change | None:
+        """Merge one member into its leg; return the extension activity it causes."""
+        is_extension = member.kind is MemberKind.EXTENSION
+        if is_extension and not member.number:
+            return None
+        legs = call.extensions if is_extension else call.trunks
+        key = member.number if is_extension else _trunk_key(member)
+        leg = legs.get(key)
+        if leg is None:
+            if member.status is None:
+                return None
+            leg = legs[key] = _Leg.from_member(member)
+            if member.status is MemberStatus.BYE:  # gone before we saw it live
+                leg.status = MemberStatus.BYE
+                leg.ended = True
+                return None
+        elif leg.ended:
+            if member.status in {None, MemberStatus.BYE} or member.channel_id in {
+                "",
+                leg.channel_id,
+            }:
+                return None  # a late or resent report about the ended leg
+            leg.restart(member)
+        else:
+            leg.merge(member)
+        kind = _advance(call, leg, member.status)
+        if not is_extension or kind is None:
+            return None
+        if kind is ActivityKind.ENDED:
+            self._unindex(leg.number, call.call_id)
+        else:
+            self._by_extension.setdefault(leg.number, {})[call.call_id] = None
+        return leg, kind
+
+    def _end_unlisted(
+        self, call: _TrackedCall, members: Sequence[CallMember]
+    ) -> list[_Change]:
+        """End the live legs a snapshot of the call no longer lists."""
+        extensions = {m.number for m in members if m.kind is MemberKind.EXTENSION}
+        trunks = {_trunk_key(m) for m in members if m.kind is not MemberKind.EXTENSION}
+        for key, leg in call.trunks.items():
+            if key not in trunks:
+                leg.ended = True
+        return [
+            (leg, self._end(call, leg))
+            for number, leg in call.extensions.items()
+            if not leg.ended and number not in extensions
+        ]
+
+    def _end(self, call: _TrackedCall, leg: _Leg) -> ActivityKind:
+        """End a live extension leg without its BYE."""
+        leg.status = MemberStatus.BYE
+        leg.ended = True
+        self._unindex(leg.number, call.call_id)
+        return ActivityKind.ENDED
+
+    def _finish(self, call: _TrackedCall, *, report_missed: bool) -> list[CallActivity]:
+        """End a call: ``ended`` for its live legs, then ``missed`` when due; forget it."""
+        still_live = [leg for leg in call.extensions.values() if not leg.ended]
+        for leg in still_live:
+            self._end(call, leg)
+        for leg in call.trunks.values():
+            leg.ended = True
+        context = _Context(call)
+        activities = [
+            context.activity(ActivityKind.ENDED, call.call_id, leg)
+            for leg in still_live
+        ]
+        if report_missed:
+            activities += [
+                context.activity(ActivityKind.MISSED, call.call_id, leg)
+                for leg in call.extensions.values()
+                if _was_missed(call, leg, context)
+            ]
+        del self._calls[call.call_id]
+        self._remember_finished(call.call_id)
+        return activities
+
+    def _on_cdr(self, call_id: str) -> list[CallActivity]:
+        """Finish a call when its record arrives (or remember an unseen one as finished)."""
+        if not call_id or call_id in self._finished:
+            return []
+        if (call := self._calls.get(call_id)) is None:
+            self._remember_finished(call_id)
+            return []
+        return self._finish(call, report_missed=True)
+
+    def _admit(self, call: _TrackedCall) -> list[CallActivity]:
+        """Start tracking a call, first evicting the least recently updated if full."""
+        activities: list[CallActivity] = []
+        while len(self._calls) >= self._max_active_calls:
+            oldest = next(iter(self._calls.values()))
+            activities += self._finish(oldest, report_missed=False)
+        self._calls[call.call_id] = call
+        return activities
+
+    def _remember_finished(self, call_id: str) -> None:
+        """Remember a finished call id, forgetting the oldest beyond the capacity."""
+        self._finished[call_id] = None
+        if len(self._finished) > self._finished_capacity:
+            self._finished.popitem(last=False)
+
+    def _unindex(self, extension: str, call_id: str) -> None:
+        """Drop a call from an extension's live calls (every live leg is indexed)."""
+        calls = self._by_extension[extension]
+        del calls[call_id]
+        if not calls:
+            del self._by_extension[extension]

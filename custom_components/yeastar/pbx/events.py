@@ -1,0 +1,414 @@
+"""Typed event reports pushed by the PBX (API reference, section 7), parsed tolerantly.
+
+``parse_report`` takes a report body as it arrives (bytes or text) or already decoded,
+and returns one frozen event. Names are matched case-insensitively through the
+``EVENT_TYPES`` table (``satisfaction`` is lower-case on the wire, the transfer event
+has three spellings); anything else, a body without ``event`` included, becomes an
+``UnknownEvent``. A 1.x report names itself with ``action``: that name is used the same
+way, so the 1.x actions that share the 2.0.0 shape (``NewCdr``, ``ExtensionStatus``,
+``Tranfer``, ``BootUp`` ...) map to their event, and the per-status call actions
+(``RING``, ``ANSWER`` ...) stay unknown. Every scalar is read as text, missing fields are
+"", unknown keys are ignored (they stay in ``raw``).
+
+``report_fingerprint`` digests a body's canonical JSON, so that the webhook can
+recognise the resends the PBX makes when it is not answered 200.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import hashlib
+import json
+from types import MappingProxyType
+from typing import Any, Final, Self
+
+from .errors import YeastarReportError
+from .models import CallMember, Cdr, parse_members, pick, pick_list
+
+_MEMBER_LIST_KEYS: Final = ("members", "call")  # "call": the cloud 1.x Invite
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Base of every report: its name as sent, the PBX serial number and the body.
+
+    ``raw`` is the decoded JSON object; treat it as read-only.
+    """
+
+    name: str
+    serial_number: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, hash=False)
+
+    @classmethod
+    def from_report(cls, raw: Mapping[str, Any], *, name: str) -> Self:
+        """Build the event from a decoded report body."""
+        return cls(
+            name=name, serial_number=pick(raw, "sn"), raw=raw, **cls.parse_fields(raw)
+        )
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the fields this event type reads from the body (none here)."""
+        return {}
+
+
+def parse_report_members(raw: Mapping[str, Any]) -> tuple[CallMember, ...]:
+    """Return a report's call members: its ``members`` array, or 1.x top-level members."""
+    if items := pick_list(raw, *_MEMBER_LIST_KEYS):
+        return parse_members(items)
+    return parse_members({key: value} for key, value in raw.items())
+
+
+def _call_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the fields shared by every call-related event."""
+    return {"call_id": pick(raw, "callid"), "members": parse_report_members(raw)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallEvent(Event):
+    """Base of the reports about one call: its id and the members they list."""
+
+    call_id: str = ""
+    members: tuple[CallMember, ...] = ()
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read ``callid`` and ``members``."""
+        return _call_fields(raw)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtensionStatusEvent(Event):
+    """``ExtensionStatus``: an extension's state changed; ``status`` is the PBX's word."""
+
+    extension: str = ""
+    status: str = ""
+    registered_ip: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the extension, its status word and its registration address."""
+        return {
+            "extension": pick(raw, "extension", "extid", "number", "extnumber"),
+            "status": pick(raw, "status"),
+            "registered_ip": pick(raw, "registeredIP"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallStatusEvent(CallEvent):
+    """``CallStatus``: one or more members of a call changed state."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewCdrEvent(Event):
+    """``NewCdr``: a call is finished and its record written."""
+
+    cdr: Cdr
+
+    @property
+    def call_id(self) -> str:
+        """Return the id of the finished call."""
+        return self.cdr.call_id
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call record."""
+        return {"cdr": Cdr.from_dict(raw)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InviteEvent(CallEvent):
+    """``Invite``: an inbound call on a controlled trunk waits to be accepted or refused."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IncomingEvent(CallEvent):
+    """``Incoming``: the PBX accepted an inbound call from a controlled trunk."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransferEvent(CallEvent):
+    """``Transfer`` (also ``Tranfer``, ``CallTransfer``): a phone user transferred a call."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForwardEvent(CallEvent):
+    """``Forward``: a call was forwarded by an extension's forwarding rules."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallFailedEvent(CallEvent):
+    """``CallFailed``: a call could not be set up; ``reason`` is the PBX's text."""
+
+    reason: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call and the failure reason."""
+        return _call_fields(raw) | {"reason": pick(raw, "reason")}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DtmfEvent(CallEvent):
+    """``DTMF``: a caller pressed a key in an IVR that reports key presses."""
+
+    info: str = ""  # the key(s) of this press
+    flag: str = ""  # 0-based index of the press in the IVR session
+    infos: str = ""  # every key pressed so far
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call and the keys pressed."""
+        return _call_fields(raw) | {
+            "info": pick(raw, "info"),
+            "flag": pick(raw, "flag"),
+            "infos": pick(raw, "infos"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlayPromptEndEvent(CallEvent):
+    """``PlayPromptEnd``: a prompt started through the API finished playing."""
+
+    prompt: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call and the prompt name (an ``ivr`` object stays in ``raw``)."""
+        return _call_fields(raw) | {"prompt": pick(raw, "prompt")}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConferenceStatusEvent(CallEvent):
+    """``ConferenceStatus``: members joined or left a conference room."""
+
+    conference_number: str = ""
+    conference_name: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call, its members and the conference room."""
+        return _call_fields(raw) | {
+            "conference_number": pick(raw, "conferencenumber"),
+            "conference_name": pick(raw, "conferencename"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigChangeEvent(Event):
+    """``ConfigChange``: an extension or trunk was added, deleted or edited."""
+
+    change_type: str = ""  # "extension" or "trunk"
+    operation: str = ""  # "add", "del" or "update"
+    extension: str = ""
+    trunk_name: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read what changed and how (type and operation lower-cased)."""
+        return {
+            "change_type": pick(raw, "type").lower(),
+            "operation": pick(raw, "operation").lower(),
+            "extension": pick(raw, "extid", "number", "extnumber", "extension"),
+            "trunk_name": pick(raw, "trunkname", "trunk"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BootUpEvent(Event):
+    """``BootUp``: the PBX started; every token and every call is gone."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SatisfactionEvent(Event):
+    """``satisfaction``: the result of a queue's customer-satisfaction survey."""
+
+    call_id: str = ""
+    survey_result: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the call and the score."""
+        return {
+            "call_id": pick(raw, "callid"),
+            "survey_result": pick(raw, "surveyresult"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UaCstaCallEvent(Event):
+    """``uacstacall``: a uaCSTA call-control operation on a phone."""
+
+    operation: str = ""
+    extension: str = ""
+    csta_call_id: str = ""
+    ip_address: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the operation, the extension and the phone's address."""
+        return {
+            "operation": pick(raw, "operation"),
+            "extension": pick(raw, "extnumber", "number", "extid"),
+            "csta_call_id": pick(raw, "cstacallid"),
+            "ip_address": pick(raw, "ipaddress"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueMissedCall:
+    """One call an agent missed before a queue paused it."""
+
+    caller: str = ""
+    call_id: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueAutoPauseEvent(Event):
+    """``QueueAutoPause``: a queue paused an agent who missed calls."""
+
+    queue: str = ""
+    agent: str = ""
+    missed_calls: tuple[QueueMissedCall, ...] = ()
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the queue, the agent and the calls it missed (``misscall``)."""
+        return {
+            "queue": pick(raw, "queue"),
+            "agent": pick(raw, "agent"),
+            "missed_calls": tuple(
+                QueueMissedCall(
+                    caller=pick(item, "caller"), call_id=pick(item, "callid")
+                )
+                for item in pick_list(raw, "misscall", "misscalls")
+                if isinstance(item, Mapping)
+            ),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QueueAgentRingNoAnswerTimeoutEvent(Event):
+    """``QueueAgentRingNoAnswerTimeout``: a queue call rang an agent until it timed out."""
+
+    queue: str = ""  # as sent, e.g. "queue-6700"
+    agent: str = ""
+    call_id: str = ""
+    caller: str = ""
+
+    @classmethod
+    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Read the queue, the agent and the call."""
+        return {
+            "queue": pick(raw, "queue"),
+            "agent": pick(raw, "agent"),
+            "call_id": pick(raw, "callid"),
+            "caller": pick(raw, "caller"),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnknownEvent(Event):
+    """A report this library does not know; ``name`` and ``raw`` say what it was."""
+
+
+EVENT_TYPES: Final[Mapping[str, type[Event]]] = MappingProxyType(
+    {
+        "extensionstatus": ExtensionStatusEvent,
+        "callstatus": CallStatusEvent,
+        "newcdr": NewCdrEvent,
+        "invite": InviteEvent,
+        "incoming": IncomingEvent,
+        "transfer": TransferEvent,
+        "tranfer": TransferEvent,
+        "calltransfer": TransferEvent,
+        "forward": ForwardEvent,
+        "callfailed": CallFailedEvent,
+        "dtmf": DtmfEvent,
+        "playpromptend": PlayPromptEndEvent,
+        "conferencestatus": ConferenceStatusEvent,
+        "configchange": ConfigChangeEvent,
+        "bootup": BootUpEvent,
+        "satisfaction": SatisfactionEvent,
+        "uacstacall": UaCstaCallEvent,
+        "queueautopause": QueueAutoPauseEvent,
+        "queueagentringnoanswertimeout": QueueAgentRingNoAnswerTimeoutEvent,
+    }
+)
+"""Event type by lower-cased report name."""
+
+
+def _json_kind(value: Any) -> str:
+    """Name the JSON type of a decoded value, for error messages."""
+    match value:
+        case list():
+            return "array"
+        case str():
+            return "string"
+        case bool():
+            return "boolean"
+        case int() | float():
+            return "number"
+    return "null"
+
+
+def decode_report(body: bytes | bytearray | str | Mapping[str, Any]) -> dict[str, Any]:
+    """Return a report body as a JSON object; raise YeastarReportError when it is not one."""
+    if isinstance(body, Mapping):
+        return dict(body)
+    if isinstance(body, str):
+        text = body
+    else:
+        try:
+            text = bytes(body).decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise YeastarReportError("report body is not valid UTF-8") from err
+    if not text.strip():
+        raise YeastarReportError("report body is empty")
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise YeastarReportError(f"report body is not valid JSON: {err}") from err
+    if not isinstance(value, dict):
+        raise YeastarReportError(
+            f"report body is a JSON {_json_kind(value)}, not an object"
+        )
+    return value
+
+
+def parse_report(body: bytes | bytearray | str | Mapping[str, Any]) -> Event:
+    """Parse any PBX report body into its typed event.
+
+    Raises YeastarReportError, and only that, when the body is not a JSON object.
+    """
+    raw = decode_report(body)
+    name = pick(raw, "event") or pick(raw, "action")
+    event_type = EVENT_TYPES.get(name.casefold(), UnknownEvent)
+    return event_type.from_report(raw, name=name)
+
+
+def _canonical(value: Any) -> Any:
+    """Return a value with every mapping key as text, ready for sorted JSON."""
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def report_fingerprint(
+    report: Event | bytes | bytearray | str | Mapping[str, Any],
+) -> str:
+    """Return a SHA-256 hex digest of a report's canonical JSON (key order ignored).
+
+    Two deliveries of the same report give the same digest whatever their key order or
+    whitespace; a body that is not a JSON object raises YeastarReportError.
+    """
+    raw = report.raw if isinstance(report, Event) else decode_report(report)
+    canonical = json.dumps(
+        _canonical(raw),
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()

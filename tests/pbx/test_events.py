@@ -1,0 +1,611 @@
+"""Tests of the event report parser (reference section 7)."""
+
+from dataclasses import FrozenInstanceError
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.yeastar.pbx.errors import YeastarReportError
+from custom_components.yeastar.pbx.events import (
+    EVENT_TYPES,
+    BootUpEvent,
+    CallEvent,
+    CallFailedEvent,
+    CallStatusEvent,
+    ConferenceStatusEvent,
+    ConfigChangeEvent,
+    DtmfEvent,
+    Event,
+    ExtensionStatusEvent,
+    ForwardEvent,
+    IncomingEvent,
+    InviteEvent,
+    NewCdrEvent,
+    PlayPromptEndEvent,
+    QueueAgentRingNoAnswerTimeoutEvent,
+    QueueAutoPauseEvent,
+    QueueMissedCall,
+    SatisfactionEvent,
+    TransferEvent,
+    UaCstaCallEvent,
+    UnknownEvent,
+    decode_report,
+    parse_report,
+    report_fingerprint,
+)
+from custom_components.yeastar.pbx.models import (
+    CallMember,
+    CallType,
+    CdrStatus,
+    MemberKind,
+    MemberStatus,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "events"
+SN = "369451090405"
+CALL_ID = "1709287200.12"
+INBOUND_MEMBER = CallMember(
+    kind=MemberKind.INBOUND,
+    from_number="0612345678",
+    to_number="5551234",
+    trunk_name="SIPTrunk1",
+    channel_id="PJSIP/trunk-SIPTrunk1-endpoint-00000021",
+)
+
+
+def fixture(name: str) -> bytes:
+    """Return a stored report body exactly as the PBX would post it."""
+    return (FIXTURES / f"{name}.json").read_bytes()
+
+
+def body(**fields: Any) -> bytes:
+    """Encode a report body."""
+    return json.dumps(fields).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "event_type", "event_name"),
+    [
+        ("extension_status", ExtensionStatusEvent, "ExtensionStatus"),
+        ("extension_status_ringing", ExtensionStatusEvent, "ExtensionStatus"),
+        ("call_status_inbound_ringing", CallStatusEvent, "CallStatus"),
+        ("call_status_click_to_call", CallStatusEvent, "CallStatus"),
+        ("new_cdr", NewCdrEvent, "NewCdr"),
+        ("invite", InviteEvent, "Invite"),
+        ("incoming", IncomingEvent, "Incoming"),
+        ("transfer", TransferEvent, "Transfer"),
+        ("forward", ForwardEvent, "Forward"),
+        ("call_failed", CallFailedEvent, "CallFailed"),
+        ("dtmf", DtmfEvent, "DTMF"),
+        ("play_prompt_end", PlayPromptEndEvent, "PlayPromptEnd"),
+        ("conference_status", ConferenceStatusEvent, "ConferenceStatus"),
+        ("config_change_extension", ConfigChangeEvent, "ConfigChange"),
+        ("config_change_trunk", ConfigChangeEvent, "ConfigChange"),
+        ("boot_up", BootUpEvent, "BootUp"),
+        ("satisfaction", SatisfactionEvent, "satisfaction"),
+        ("uacstacall", UaCstaCallEvent, "uacstacall"),
+        ("queue_auto_pause", QueueAutoPauseEvent, "QueueAutoPause"),
+        (
+            "queue_agent_ring_no_answer_timeout",
+            QueueAgentRingNoAnswerTimeoutEvent,
+            "QueueAgentRingNoAnswerTimeout",
+        ),
+    ],
+)
+def test_every_documented_sample_has_its_type(
+    name: str, event_type: type[Event], event_name: str
+) -> None:
+    raw = fixture(name)
+    event = parse_report(raw)
+    assert type(event) is event_type
+    assert event.name == event_name
+    assert event.serial_number == SN
+    assert event.raw == json.loads(raw)
+
+
+def test_extension_status() -> None:
+    event = parse_report(fixture("extension_status"))
+    assert event == ExtensionStatusEvent(
+        name="ExtensionStatus",
+        serial_number=SN,
+        raw=json.loads(fixture("extension_status")),
+        extension="1000",
+        status="Registered",
+        registered_ip="192.168.1.50",
+    )
+    ringing = parse_report(fixture("extension_status_ringing"))
+    assert isinstance(ringing, ExtensionStatusEvent)
+    assert (ringing.status, ringing.registered_ip) == ("Ringing", "")
+
+
+def test_extension_status_tolerates_numbers_and_key_case() -> None:
+    event = parse_report(
+        body(
+            event="extensionstatus",
+            extension=1000,
+            status="Busy",
+            RegisteredIp="10.0.0.9",
+        )
+    )
+    assert isinstance(event, ExtensionStatusEvent)
+    assert (event.extension, event.status, event.registered_ip) == (
+        "1000",
+        "Busy",
+        "10.0.0.9",
+    )
+    assert event.serial_number == ""
+
+
+def test_call_status_members() -> None:
+    event = parse_report(fixture("call_status_inbound_ringing"))
+    assert isinstance(event, CallStatusEvent)
+    assert event.call_id == CALL_ID
+    assert event.members == (
+        CallMember(
+            kind=MemberKind.INBOUND,
+            from_number="0612345678",
+            to_number="5551234",
+            trunk_name="SIPTrunk1",
+            channel_id="PJSIP/trunk-SIPTrunk1-endpoint-00000021",
+            status=MemberStatus.ALERT,
+        ),
+        CallMember(
+            kind=MemberKind.EXTENSION,
+            number="1000",
+            channel_id="PJSIP/1000-00000022",
+            status=MemberStatus.RING,
+        ),
+    )
+
+
+def test_call_status_member_spellings_and_numbers() -> None:
+    event = parse_report(
+        body(
+            event="CALLSTATUS",
+            callid=1709287200.12,
+            sn=369451090405,
+            members=[
+                {
+                    "ext": {
+                        "extnumber": 1001,
+                        "channelid": "c1",
+                        "memberstatus": "answerd",
+                    }
+                },
+                {"EXT": {"number": "1002", "memberstatus": "ring", "color": "blue"}},
+                {"outbound": {"from": 1001, "to": 612345678, "trunkname": "T"}},
+                {"weird": {"number": "9"}},
+                "not a member",
+            ],
+            extra={"nested": True},
+        )
+    )
+    assert isinstance(event, CallStatusEvent)
+    assert event.call_id == "1709287200.12"
+    assert event.serial_number == "369451090405"
+    assert [(m.kind, m.number, m.status) for m in event.members] == [
+        (MemberKind.EXTENSION, "1001", MemberStatus.ANSWERED),
+        (MemberKind.EXTENSION, "1002", MemberStatus.RING),
+        (MemberKind.OUTBOUND, "", None),
+    ]
+    assert event.members[2].to_number == "612345678"
+
+
+def test_call_status_without_members() -> None:
+    event = parse_report(body(event="CallStatus", members=[]))
+    assert isinstance(event, CallStatusEvent)
+    assert (event.call_id, event.members) == ("", ())
+
+
+def test_new_cdr() -> None:
+    event = parse_report(fixture("new_cdr"))
+    assert isinstance(event, NewCdrEvent)
+    assert event.call_id == CALL_ID
+    cdr = event.cdr
+    assert (cdr.call_from, cdr.call_to, cdr.did_number) == (
+        "0612345678",
+        "1000",
+        "5551234",
+    )
+    assert (cdr.call_duration, cdr.talk_duration) == (47, 39)
+    assert (cdr.status, cdr.call_type) == (CdrStatus.ANSWERED, CallType.INBOUND)
+    assert cdr.source_trunk == "SIPTrunk1"
+    assert cdr.recording.endswith("-Inbound.wav")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("ANSWERED", CdrStatus.ANSWERED),
+        ("ANSWERD", CdrStatus.ANSWERED),
+        ("NO ANSWER", CdrStatus.NO_ANSWER),
+        ("NO ANSWERED", CdrStatus.NO_ANSWER),
+        ("no answer", CdrStatus.NO_ANSWER),
+        ("BUSY", CdrStatus.BUSY),
+        ("VOICEMAIL", CdrStatus.VOICEMAIL),
+        ("FAILED", CdrStatus.FAILED),
+        ("", CdrStatus.UNKNOWN),
+    ],
+)
+def test_new_cdr_status_spellings(status: str, expected: CdrStatus) -> None:
+    event = parse_report(body(event="NewCdr", callid="1.1", status=status))
+    assert isinstance(event, NewCdrEvent)
+    assert event.cdr.status is expected
+
+
+@pytest.mark.parametrize(
+    "key", ["dsttrcunkname", "dsttrunkname", "desttrunkname", "dstrunkname"]
+)
+def test_new_cdr_destination_trunk_spellings(key: str) -> None:
+    event = parse_report(body(event="NewCdr", callid="1.1", **{key: "SIPTrunk2"}))
+    assert isinstance(event, NewCdrEvent)
+    assert event.cdr.destination_trunk == "SIPTrunk2"
+
+
+def test_new_cdr_with_numbers_and_missing_fields() -> None:
+    event = parse_report(
+        body(event="NewCdr", callid=7, callduraction=12, type="outbound")
+    )
+    assert isinstance(event, NewCdrEvent)
+    assert (event.call_id, event.cdr.call_duration, event.cdr.talk_duration) == (
+        "7",
+        12,
+        None,
+    )
+    assert (event.cdr.call_type, event.cdr.call_from) == (CallType.OUTBOUND, "")
+
+
+@pytest.mark.parametrize(
+    ("name", "event_type"),
+    [("invite", InviteEvent), ("incoming", IncomingEvent), ("forward", ForwardEvent)],
+)
+def test_trunk_call_events(name: str, event_type: type[CallEvent]) -> None:
+    event = parse_report(fixture(name))
+    assert isinstance(event, event_type)
+    assert event.call_id == CALL_ID
+    assert event.members[0] == INBOUND_MEMBER
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Transfer", "Tranfer", "CallTransfer", "TRANSFER", "calltransfer", "tranfer"],
+)
+def test_transfer_spellings(name: str) -> None:
+    raw = json.loads(fixture("transfer")) | {"event": name}
+    event = parse_report(raw)
+    assert isinstance(event, TransferEvent)
+    assert event.name == name
+    assert event.members == (
+        CallMember(
+            kind=MemberKind.EXTENSION, number="1000", channel_id="PJSIP/1000-00000022"
+        ),
+        INBOUND_MEMBER,
+    )
+
+
+def test_call_failed() -> None:
+    event = parse_report(fixture("call_failed"))
+    assert isinstance(event, CallFailedEvent)
+    assert (event.call_id, event.reason) == ("1709287300.15", "486 Busy here")
+    assert [m.number for m in event.members] == ["1000"]
+
+
+def test_dtmf() -> None:
+    event = parse_report(fixture("dtmf"))
+    assert isinstance(event, DtmfEvent)
+    assert (event.call_id, event.info, event.flag, event.infos) == (
+        CALL_ID,
+        "2",
+        "0",
+        "2",
+    )
+    assert event.members == (INBOUND_MEMBER,)
+    numeric = parse_report(body(event="dtmf", info=5, flag=1, infos=25))
+    assert isinstance(numeric, DtmfEvent)
+    assert (numeric.info, numeric.flag, numeric.infos) == ("5", "1", "25")
+
+
+def test_play_prompt_end() -> None:
+    event = parse_report(fixture("play_prompt_end"))
+    assert isinstance(event, PlayPromptEndEvent)
+    assert (event.call_id, event.prompt) == (CALL_ID, "welcome")
+    with_ivr = parse_report(
+        body(event="PlayPromptEnd", callid="1.2", ivr={"number": "6500"})
+    )
+    assert isinstance(with_ivr, PlayPromptEndEvent)
+    assert with_ivr.prompt == ""
+    assert with_ivr.raw["ivr"] == {"number": "6500"}
+
+
+def test_conference_status() -> None:
+    event = parse_report(fixture("conference_status"))
+    assert isinstance(event, ConferenceStatusEvent)
+    assert (event.conference_number, event.conference_name) == ("6400", "Weekly")
+    assert event.members[0].status is MemberStatus.ANSWER
+
+
+def test_config_change() -> None:
+    extension = parse_report(fixture("config_change_extension"))
+    assert isinstance(extension, ConfigChangeEvent)
+    assert (extension.change_type, extension.operation, extension.extension) == (
+        "extension",
+        "add",
+        "1005",
+    )
+    assert extension.trunk_name == ""
+    trunk = parse_report(fixture("config_change_trunk"))
+    assert isinstance(trunk, ConfigChangeEvent)
+    assert (trunk.change_type, trunk.operation, trunk.trunk_name) == (
+        "trunk",
+        "update",
+        "SIPTrunk1",
+    )
+    upper = parse_report(
+        body(event="ConfigChange", type="Extension", operation="DEL", number=1006)
+    )
+    assert isinstance(upper, ConfigChangeEvent)
+    assert (upper.change_type, upper.operation, upper.extension) == (
+        "extension",
+        "del",
+        "1006",
+    )
+
+
+def test_boot_up_satisfaction_and_uacsta() -> None:
+    assert parse_report(fixture("boot_up")) == BootUpEvent(
+        name="BootUp", serial_number=SN, raw={"event": "BootUp", "sn": SN}
+    )
+    satisfaction = parse_report(fixture("satisfaction"))
+    assert isinstance(satisfaction, SatisfactionEvent)
+    assert (satisfaction.call_id, satisfaction.survey_result) == (CALL_ID, "3")
+    assert isinstance(
+        parse_report(body(event="Satisfaction", surveyresult=5)), SatisfactionEvent
+    )
+    csta = parse_report(fixture("uacstacall"))
+    assert isinstance(csta, UaCstaCallEvent)
+    assert (csta.operation, csta.extension, csta.csta_call_id, csta.ip_address) == (
+        "callanswer",
+        "1000",
+        "csta-77",
+        "192.168.1.50:5060",
+    )
+
+
+def test_queue_events() -> None:
+    pause = parse_report(fixture("queue_auto_pause"))
+    assert isinstance(pause, QueueAutoPauseEvent)
+    assert (pause.queue, pause.agent) == ("6700", "1001")
+    assert pause.missed_calls == (
+        QueueMissedCall(caller="0612345678", call_id="1709287500.30"),
+    )
+    timeout = parse_report(fixture("queue_agent_ring_no_answer_timeout"))
+    assert isinstance(timeout, QueueAgentRingNoAnswerTimeoutEvent)
+    assert (timeout.queue, timeout.agent, timeout.call_id, timeout.caller) == (
+        "queue-6700",
+        "Alice",
+        "1709287500.30",
+        "0612345678",
+    )
+
+
+def test_queue_auto_pause_tolerates_odd_entries() -> None:
+    event = parse_report(
+        body(
+            event="queueautopause",
+            queue=6700,
+            misscall=[{"caller": 612, "callid": 1.5}, "x", 3],
+        )
+    )
+    assert isinstance(event, QueueAutoPauseEvent)
+    assert event.missed_calls == (QueueMissedCall(caller="612", call_id="1.5"),)
+    assert event.agent == ""
+    empty = parse_report(body(event="QueueAutoPause", misscall="none"))
+    assert isinstance(empty, QueueAutoPauseEvent)
+    assert empty.missed_calls == ()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"event": "SomethingNew", "sn": SN, "callid": "1"},
+        {"event": "ConferenceMute"},
+        {"sn": SN, "callid": "1"},
+        {},
+        {"event": ""},
+        {"event": None},
+        {"event": 42},
+    ],
+)
+def test_unknown_events(raw: dict[str, Any]) -> None:
+    event = parse_report(raw)
+    assert type(event) is UnknownEvent
+    assert event.raw == raw
+    assert event.name == ("" if raw.get("event") is None else str(raw["event"]))
+
+
+def test_v1_action_reports() -> None:
+    ring = parse_report(fixture("v1_ring"))
+    assert type(ring) is UnknownEvent
+    assert (ring.name, ring.serial_number) == ("RING", "")
+    cdr = parse_report(
+        body(action="NewCdr", callid="1495771030.365", desttrunkname="sip-142")
+    )
+    assert isinstance(cdr, NewCdrEvent)
+    assert cdr.cdr.destination_trunk == "sip-142"
+    transfer = parse_report(
+        body(
+            action="Tranfer",
+            callid="1495771030.365",
+            ext={"extid": "1002"},
+            inbound={"from": "0612", "to": "5551", "trunk": "sip-142"},
+        )
+    )
+    assert isinstance(transfer, TransferEvent)
+    assert [
+        (m.kind, m.number, m.from_number, m.trunk_name) for m in transfer.members
+    ] == [
+        (MemberKind.EXTENSION, "1002", "", ""),
+        (MemberKind.INBOUND, "", "0612", "sip-142"),
+    ]
+    cloud_invite = parse_report(
+        body(
+            action="Invite",
+            callid="1.1",
+            call=[{"inbound": {"from": "0612", "to": "5551"}}],
+        )
+    )
+    assert isinstance(cloud_invite, InviteEvent)
+    assert [m.from_number for m in cloud_invite.members] == ["0612"]
+
+
+def test_event_key_wins_over_action_and_key_case_is_ignored() -> None:
+    event = parse_report({"Event": "BootUp", "action": "RING", "SN": SN})
+    assert isinstance(event, BootUpEvent)
+    assert (event.name, event.serial_number) == ("BootUp", SN)
+
+
+def test_registry_keys_are_lower_case_and_cover_every_type() -> None:
+    assert all(key == key.casefold() for key in EVENT_TYPES)
+    assert set(EVENT_TYPES.values()) >= {
+        ExtensionStatusEvent,
+        CallStatusEvent,
+        NewCdrEvent,
+        InviteEvent,
+        IncomingEvent,
+        TransferEvent,
+        ForwardEvent,
+        CallFailedEvent,
+        DtmfEvent,
+        PlayPromptEndEvent,
+        ConfigChangeEvent,
+        BootUpEvent,
+        SatisfactionEvent,
+        QueueAutoPauseEvent,
+        QueueAgentRingNoAnswerTimeoutEvent,
+    }
+    assert UnknownEvent not in EVENT_TYPES.values()
+
+
+def test_body_forms_give_the_same_event() -> None:
+    raw = fixture("call_status_inbound_ringing")
+    from_bytes = parse_report(raw)
+    assert parse_report(raw.decode()) == from_bytes
+    assert parse_report(bytearray(raw)) == from_bytes
+    assert parse_report(json.loads(raw)) == from_bytes
+    assert parse_report(b"\xef\xbb\xbf" + raw) == from_bytes  # UTF-8 byte-order mark
+
+
+def test_parsed_mapping_is_copied() -> None:
+    raw = {"event": "BootUp", "sn": SN}
+    event = parse_report(raw)
+    raw["sn"] = "changed"
+    assert event.serial_number == SN
+    assert event.raw == {"event": "BootUp", "sn": SN}
+
+
+def test_events_are_frozen_hashable_and_short_in_repr() -> None:
+    event = parse_report(fixture("call_status_inbound_ringing"))
+    with pytest.raises(FrozenInstanceError):
+        event.name = "x"  # type: ignore[misc]
+    assert hash(event) == hash(parse_report(fixture("call_status_inbound_ringing")))
+    assert "raw=" not in repr(event)
+    assert len({event, parse_report(fixture("call_status_inbound_ringing"))}) == 1
+
+
+def test_unicode_values_survive() -> None:
+    event = parse_report(
+        '{"event":"ConfigChange","type":"trunk","trunkname":"Zürich ☎"}'
+    )
+    assert isinstance(event, ConfigChangeEvent)
+    assert event.trunk_name == "Zürich ☎"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "empty"),
+        (b"  \r\n", "empty"),
+        ("", "empty"),
+        (b"\xff\xfe{}", "UTF-8"),
+        (b'{"event":"BootUp"', "not valid JSON"),
+        (b"event=BootUp", "not valid JSON"),
+        (b'{"event":"BootUp"} trailing', "not valid JSON"),
+        (b"[1,2]", "JSON array"),
+        (b'[{"event":"BootUp"}]', "JSON array"),
+        (b"42", "JSON number"),
+        (b"4.5", "JSON number"),
+        (b'"CallStatus"', "JSON string"),
+        (b"true", "JSON boolean"),
+        (b"null", "JSON null"),
+        (b"[" * 100_000 + b"]" * 100_000, "not valid JSON"),
+        (b"1" * 5000, "not valid JSON"),
+    ],
+)
+def test_malformed_bodies_raise_one_clear_error(raw: bytes | str, message: str) -> None:
+    with pytest.raises(YeastarReportError, match=message):
+        parse_report(raw)
+    with pytest.raises(YeastarReportError):
+        report_fingerprint(raw)
+
+
+def test_report_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not an object"):
+        decode_report(b"[]")
+
+
+def test_fingerprint_ignores_key_order_and_whitespace() -> None:
+    first = b'{"event":"CallStatus","callid":"1.2","members":[{"ext":{"number":"1000","memberstatus":"RING"}}],"sn":"9"}'
+    second = b'{ "sn": "9", "members": [ { "ext": { "memberstatus": "RING", "number": "1000" } } ],\n "callid": "1.2", "event": "CallStatus" }'
+    fingerprint = report_fingerprint(first)
+    assert fingerprint == report_fingerprint(second)
+    assert fingerprint == report_fingerprint(parse_report(second))
+    assert fingerprint == report_fingerprint(first.decode())
+    assert fingerprint == report_fingerprint(json.loads(second))
+    assert len(fingerprint) == 64
+    assert int(fingerprint, 16) >= 0
+
+
+def test_fingerprint_tells_different_reports_apart() -> None:
+    ring = {
+        "event": "CallStatus",
+        "callid": "1.2",
+        "members": [{"ext": {"number": "1000", "memberstatus": "RING"}}],
+    }
+    answer = {
+        "event": "CallStatus",
+        "callid": "1.2",
+        "members": [{"ext": {"number": "1000", "memberstatus": "ANSWER"}}],
+    }
+    reordered_members = {
+        "event": "CallStatus",
+        "callid": "1.2",
+        "members": [{"ext": {"number": "1001"}}, {"ext": {"number": "1000"}}],
+    }
+    members = {
+        "event": "CallStatus",
+        "callid": "1.2",
+        "members": [{"ext": {"number": "1000"}}, {"ext": {"number": "1001"}}],
+    }
+    digests = {
+        report_fingerprint(ring),
+        report_fingerprint(answer),
+        report_fingerprint(reordered_members),
+        report_fingerprint(members),
+        report_fingerprint({"event": "BootUp", "sn": "1"}),
+        report_fingerprint({"event": "BootUp", "sn": 1}),
+    }
+    assert len(digests) == 6
+
+
+def test_fingerprint_of_unusual_mappings() -> None:
+    assert report_fingerprint({1: "a", "b": ("x", {2: 3})}) == report_fingerprint(
+        {"b": ["x", {"2": 3}], "1": "a"}
+    )
+    assert report_fingerprint({"when": {1, 2}}) == report_fingerprint(
+        {"when": str({1, 2})}
+    )
+    assert report_fingerprint('{"lone":"\\ud800"}') != report_fingerprint(
+        '{"lone":"x"}'
+    )
