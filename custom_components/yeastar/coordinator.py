@@ -289,8 +289,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         await self.async_request_refresh()
 
     async def _async_scheduled_heartbeat(self, _now: datetime) -> None:
-        """Run the periodic heartbeat unless logins are on hold."""
-        if self._credentials_rejected or self._lockout_remaining() is not None:
+        """Keep a live token alive; logging in again is the poll's job alone."""
+        if self.client.token is None or self._credentials_rejected:
             return
         await self._async_heartbeat()
 

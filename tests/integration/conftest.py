@@ -63,7 +63,9 @@ def small_office() -> Office:
             SimExtension(number="1000", name="Reception", type="SIP"),
             SimExtension(number="1001", name="Sales", type="SIP"),
             SimExtension(number="1002", name="Warehouse", type="SIP", registered=False),
-            SimExtension(number="1003", name="Not monitored", type="SIP", monitored=False),
+            SimExtension(
+                number="1003", name="Not monitored", type="SIP", monitored=False
+            ),
             SimExtension(number="1008", name="Fax", type="FXS", port="Port1"),
         ],
         trunks=[
@@ -73,6 +75,28 @@ def small_office() -> Office:
     )
 
 
+class FakeClock:
+    """The simulator's clock: moves only when a test says so (token life, lock-out)."""
+
+    def __init__(self) -> None:
+        """Start at an arbitrary point."""
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the current time in seconds."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += seconds
+
+
+@pytest.fixture
+def sim_clock() -> FakeClock:
+    """Return the simulator's clock."""
+    return FakeClock()
+
+
 @pytest.fixture
 def office() -> Office:
     """Return the office the simulator serves (override in a test module to change it)."""
@@ -80,7 +104,9 @@ def office() -> Office:
 
 
 @pytest.fixture
-async def simulator(socket_enabled: None, office: Office) -> AsyncGenerator[PbxSimulator]:
+async def simulator(
+    socket_enabled: None, office: Office, sim_clock: FakeClock
+) -> AsyncGenerator[PbxSimulator]:
     """Run a simulated PBX on a loopback port, plain HTTP, fast timings."""
     sim = PbxSimulator(
         office=office,
@@ -90,6 +116,7 @@ async def simulator(socket_enabled: None, office: Office) -> AsyncGenerator[PbxS
         username=USERNAME,
         password=PASSWORD,
         timing=SimulatorTiming(report_retry_interval=0.05, reboot_duration=0.2),
+        clock=sim_clock,
     )
     await sim.start()
     yield sim
@@ -98,7 +125,9 @@ async def simulator(socket_enabled: None, office: Office) -> AsyncGenerator[PbxS
 
 @pytest.fixture
 async def ha_http(
-    hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator, socket_enabled: None
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    socket_enabled: None,
 ) -> TestClient:
     """Serve Home Assistant's HTTP app on loopback and make it the internal URL."""
     assert await async_setup_component(hass, "webhook", {})

@@ -1,0 +1,205 @@
+"""The event path end to end: simulated calls reach Home Assistant's real webhook."""
+
+from typing import Any
+
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import PbxSimulator
+
+from .conftest import SERIAL
+
+RECEPTION = "sensor.reception_1000_status"
+SALES = "sensor.sales_1001_status"
+RECEPTION_CALLS = "event.reception_1000_call"
+
+
+async def settle(hass: HomeAssistant, sim: PbxSimulator) -> None:
+    """Wait until the simulator delivered every report and Home Assistant handled it."""
+    await sim.wait_for_reports()
+    await hass.async_block_till_done()
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state
+
+
+@pytest.fixture
+def call_events(hass: HomeAssistant) -> list[dict[str, Any]]:
+    """Collect what the reception's call event entity fires."""
+    fired: list[dict[str, Any]] = []
+
+    @callback
+    def collect(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == RECEPTION_CALLS and (
+            new := event.data["new_state"]
+        ):
+            fired.append(dict(new.attributes))
+
+    hass.bus.async_listen("state_changed", collect)
+    return fired
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_initial_states(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry
+) -> None:
+    """Every extension and trunk has its entity with the PBX's state, under its device."""
+    assert state(hass, RECEPTION) == "idle"
+    assert state(hass, "sensor.warehouse_1002_status") == "offline"
+    assert state(hass, "sensor.fax_1008_status") == "idle"
+    assert state(hass, "sensor.siptrunk1_status") == "registered"
+    assert state(hass, "sensor.gsm1_status") == "idle"
+    entry = entity_registry.async_get(RECEPTION)
+    assert entry is not None
+    assert entry.unique_id == f"{SERIAL}_1000_status"
+    assert entry.translation_key == "status"
+    trunk = entity_registry.async_get("sensor.siptrunk1_status")
+    assert trunk is not None
+    assert trunk.unique_id == f"{SERIAL}_trunk_SIPTrunk1_status"
+    last_report = entity_registry.async_get("sensor.yeastar_s100_last_report")
+    assert last_report is not None
+    assert last_report.unique_id == f"{SERIAL}_last_report"
+
+
+async def test_inbound_call_answered(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+    call_events: list[dict[str, Any]],
+) -> None:
+    """Ringing, busy, on hold, idle: each step shows at once, and the call events fire."""
+    call_id = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0612345678", extension="1000"
+    )
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "ringing"
+    assert state(hass, "sensor.yeastar_s100_last_report") != "unknown"
+
+    await simulator.answer(call_id, "1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "busy"
+
+    await simulator.hold(call_id, "1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "on_hold"
+    await simulator.unhold(call_id, "1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "busy"
+
+    await simulator.hangup(call_id)
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "idle"
+
+    kinds = [event["event_type"] for event in call_events]
+    assert kinds == ["ringing", "answered", "held", "resumed", "ended"]
+    assert call_events[0]["call_id"] == call_id
+    assert call_events[0]["direction"] == "inbound"
+    assert call_events[0]["peer_number"] == "0612345678"
+    assert call_events[0]["trunk"] == "SIPTrunk1"
+    assert call_events[0]["did_number"] == "5551234"
+
+
+async def test_missed_call(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+    call_events: list[dict[str, Any]],
+) -> None:
+    """A call that rang and ended unanswered is reported as missed, once."""
+    call_id = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0699999999", extension="1000"
+    )
+    await settle(hass, simulator)
+    await simulator.hangup(call_id)
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "idle"
+    assert [event["event_type"] for event in call_events] == [
+        "ringing",
+        "ended",
+        "missed",
+    ]
+    assert call_events[-1]["peer_number"] == "0699999999"
+
+
+async def test_internal_call(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """An internal call shows on both extensions."""
+    call_id = await simulator.internal_call("1000", "1001")
+    await settle(hass, simulator)
+    assert state(hass, SALES) == "ringing"
+    assert state(hass, RECEPTION) == "busy"
+    await simulator.answer(call_id, "1001")
+    await settle(hass, simulator)
+    assert state(hass, SALES) == "busy"
+    await simulator.hangup(call_id)
+    await settle(hass, simulator)
+    assert state(hass, SALES) == "idle"
+    assert state(hass, RECEPTION) == "idle"
+
+
+async def test_registration_changes(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A phone going offline is a state, not an unavailable entity."""
+    simulator.unregister_extension("1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "offline"
+    simulator.register_extension("1002")
+    await settle(hass, simulator)
+    assert state(hass, "sensor.warehouse_1002_status") == "idle"
+
+
+async def test_unmonitored_extension_follows_the_poll(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Without Status Monitor the PBX reports nothing; the poll still reads the state."""
+    entity = "sensor.not_monitored_1003_status"
+    simulator.unregister_extension("1003")
+    await settle(hass, simulator)
+    assert state(hass, entity) == "idle"
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert state(hass, entity) == "offline"
+
+
+async def test_report_touches_only_its_entities(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """One report writes the state of the extension it names and the last-report time."""
+    written: list[str] = []
+
+    @callback
+    def collect(event: Event[EventStateChangedData]) -> None:
+        written.append(event.data["entity_id"])
+
+    hass.bus.async_listen("state_changed", collect)
+    simulator.unregister_extension("1001")
+    await settle(hass, simulator)
+    assert sorted(written) == sorted([SALES, "sensor.yeastar_s100_last_report"])
+
+
+async def test_unavailable_while_pbx_unreachable(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Entities are unavailable while the PBX cannot be reached, then fresh again."""
+    coordinator = init_integration.runtime_data
+    await simulator.take_offline("refuse")
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert state(hass, RECEPTION) == STATE_UNAVAILABLE
+    assert state(hass, "sensor.siptrunk1_status") == STATE_UNAVAILABLE
+
+    simulator.set_trunk_status("SIPTrunk1", "Failure")
+    await simulator.bring_online()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert state(hass, RECEPTION) == "idle"
+    assert state(hass, "sensor.siptrunk1_status") == "failure"

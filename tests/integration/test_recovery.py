@@ -1,0 +1,153 @@
+"""Recovery without a reload: token expiry, PBX reboot, lock-out, rejected credentials."""
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.yeastar.const import DOMAIN, HEARTBEAT_INTERVAL
+from simulator import PbxSimulator
+
+from .conftest import FakeClock
+from .test_init import lock_out, logins
+
+RECEPTION = "sensor.reception_1000_status"
+TOKEN_LIFE = 1800
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state."""
+    current = hass.states.get(entity_id)
+    assert current is not None
+    return current.state
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Run the reconciliation poll now and wait for what it starts."""
+    await entry.runtime_data.async_refresh()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_heartbeat_keeps_the_token(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A heartbeat goes out every few minutes, with where to post the reports."""
+    before = sum(1 for r in simulator.requests if r.endpoint == "heartbeat")
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    heartbeats = [r for r in simulator.requests if r.endpoint == "heartbeat"]
+    assert len(heartbeats) == before + 1
+    assert (
+        heartbeats[-1].body["url"]
+        == f"api/webhook/{init_integration.data['webhook_id']}"
+    )
+
+
+async def test_token_expiry_relogs_in_once(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
+    init_integration: MockConfigEntry,
+) -> None:
+    """When the PBX forgot the token, one login and the poll carries on."""
+    sim_clock.advance(TOKEN_LIFE + 1)
+    await refresh(hass, init_integration)
+    assert logins(simulator) == 2
+    assert state(hass, RECEPTION) == "idle"
+    # The new token works for reports again.
+    simulator.unregister_extension("1000")
+    await simulator.wait_for_reports()
+    await hass.async_block_till_done()
+    assert state(hass, RECEPTION) == "offline"
+
+
+async def test_reboot(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A rebooting PBX makes entities unavailable, then all comes back by itself."""
+    call_id = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0612345678", extension="1000"
+    )
+    await simulator.answer(call_id, "1000")
+    await simulator.wait_for_reports()
+    await hass.async_block_till_done()
+    coordinator = init_integration.runtime_data
+    assert coordinator.tracker.active_calls("1000")
+
+    await simulator.reboot()
+    await refresh(hass, init_integration)
+    assert state(hass, RECEPTION) == STATE_UNAVAILABLE
+
+    await simulator.wait_online()
+    await refresh(hass, init_integration)
+    await simulator.wait_for_reports()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert state(hass, RECEPTION) == "idle"
+    assert logins(simulator) == 2
+    assert not coordinator.tracker.active_calls("1000")
+
+
+async def test_lockout_backs_off_ten_minutes(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A lock-out met on re-login stops every login for ten minutes, then one succeeds."""
+    sim_clock.advance(TOKEN_LIFE + 1)
+    await lock_out(simulator)
+    before = logins(simulator)
+    await refresh(hass, init_integration)
+    assert logins(simulator) == before + 1
+    assert state(hass, RECEPTION) == STATE_UNAVAILABLE
+    issue_id = f"locked_out_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id)
+
+    # Nine minutes of polls and heartbeats later, still no login.
+    for _ in range(9):
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert logins(simulator) == before + 1
+
+    freezer.tick(timedelta(minutes=2))
+    sim_clock.advance(601)
+    await refresh(hass, init_integration)
+    assert logins(simulator) == before + 2
+    assert state(hass, RECEPTION) == "idle"
+    assert not issue_registry.async_get_issue(DOMAIN, issue_id)
+
+
+async def test_rejected_credentials_start_reauth_and_stop_logins(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A password changed on the PBX asks the user, and nothing logs in blindly again."""
+    simulator.password = "changed-on-the-pbx"
+    sim_clock.advance(TOKEN_LIFE + 1)
+    before = logins(simulator)
+    await refresh(hass, init_integration)
+    assert logins(simulator) == before + 1
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+    await refresh(hass, init_integration)
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert logins(simulator) == before + 1

@@ -1,0 +1,232 @@
+"""The webhook's checks: strangers refused, every PBX report answered, resends dropped."""
+
+import json
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
+
+from custom_components.yeastar.const import (
+    CONF_CALLBACK_HOST,
+    CONF_CALLBACK_PORT,
+    DOMAIN,
+)
+from simulator import PbxSimulator
+
+from .conftest import SERIAL, WEBHOOK_ID
+
+RECEPTION = "sensor.reception_1000_status"
+URL = f"/api/webhook/{WEBHOOK_ID}"
+
+
+def report(
+    status: str, extension: str = "1000", serial: str = SERIAL
+) -> dict[str, Any]:
+    """Return an ExtensionStatus report as the PBX would post it."""
+    return {
+        "event": "ExtensionStatus",
+        "extension": extension,
+        "status": status,
+        "sn": serial,
+    }
+
+
+async def post(ha_http: TestClient, body: bytes | dict[str, Any], source: str) -> int:
+    """POST a body to the webhook from a chosen loopback address; return the HTTP status."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "127.0.0.2"])
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    connector = aiohttp.TCPConnector(local_addr=(source, 0))
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        session.post(
+            f"http://127.0.0.1:{ha_http.server.port}{URL}",
+            data=data,
+            headers={"User-Agent": "WebAPI", "Content-Type": "application/json"},
+        ) as response,
+    ):
+        return response.status
+
+
+def counters(entry: MockConfigEntry) -> Any:
+    """Return the event path's counters."""
+    return entry.runtime_data.reports
+
+
+async def test_report_from_the_pbx_is_applied(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A well-formed report from the PBX's address changes the state at once."""
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "ringing"
+    assert counters(init_integration).accepted >= 1
+
+
+async def test_stranger_is_refused(
+    hass: HomeAssistant,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A report from another address is refused with 403, logged once, and not applied."""
+    assert await post(ha_http, report("Ringing"), "127.0.0.2") == 403
+    assert await post(ha_http, report("Busy"), "127.0.0.2") == 403
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "idle"
+    assert counters(init_integration).refused_senders == 2
+    assert caplog.text.count("Refused a report from 127.0.0.2") == 1
+
+
+async def test_report_naming_another_pbx_is_refused(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A report carrying another PBX's serial number is refused."""
+    assert (
+        await post(ha_http, report("Ringing", serial="000000000000"), "127.0.0.1")
+        == 403
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "idle"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"not json", b"[1, 2]", b"\xff\xfe", b'"a string"'],
+    ids=["empty", "not-json", "list", "bad-utf8", "string"],
+)
+async def test_unreadable_report_is_answered_and_counted(
+    hass: HomeAssistant,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+    body: bytes,
+) -> None:
+    """An unreadable report is answered 200 (a resend would not fix it) and counted."""
+    assert await post(ha_http, body, "127.0.0.1") == 200
+    assert counters(init_integration).unparsable == 1
+    assert hass.states.get(RECEPTION).state == "idle"
+
+
+async def test_unknown_report_is_answered_and_counted(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A report of an unknown kind is answered 200 and counted."""
+    body = {"event": "SomethingNew", "sn": SERIAL, "detail": "x"}
+    assert await post(ha_http, body, "127.0.0.1") == 200
+    assert counters(init_integration).unknown_events == 1
+
+
+async def test_resent_report_is_dropped(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A report identical to the one before it is a resend: counted, not applied twice."""
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    assert counters(init_integration).duplicates == 1
+    # The same status again after another one is a real change, not a resend.
+    assert await post(ha_http, report("Registered"), "127.0.0.1") == 200
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert counters(init_integration).duplicates == 1
+    assert hass.states.get(RECEPTION).state == "ringing"
+
+
+async def test_get_is_not_allowed(
+    ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """The webhook accepts POST only."""
+    response = await ha_http.get(URL)
+    assert response.status == 405
+
+
+async def test_pbx_retries_until_answered(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Reports sent while the webhook is gone are delivered once it is back."""
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    simulator.unregister_extension("1000")
+    await simulator.wait_for_reports()
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "offline"
+
+
+async def test_no_local_url_raises_issue_and_polls(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Without a local URL the PBX cannot report: a repair issue, but the entry works."""
+    hass.config.internal_url = None
+    hass.config.api = None
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(
+        DOMAIN, f"no_report_url_{mock_config_entry.entry_id}"
+    )
+    login = next(r for r in simulator.requests if r.endpoint == "login")
+    assert "url" not in login.body
+    assert hass.states.get(RECEPTION).state == "idle"
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_https_local_url_raises_issue(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """An HTTPS-only local URL cannot receive the PBX's plain HTTP reports."""
+    await async_process_ha_core_config(hass, {"internal_url": "https://127.0.0.1:8123"})
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(
+        DOMAIN, f"report_url_https_{mock_config_entry.entry_id}"
+    )
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_callback_override(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    mock_config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The options' callback host and port win over the local URL, and clear the issue."""
+    await async_process_ha_core_config(hass, {"internal_url": "https://127.0.0.1:8123"})
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={
+            CONF_CALLBACK_HOST: "127.0.0.1",
+            CONF_CALLBACK_PORT: ha_http.server.port,
+        },
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not issue_registry.async_get_issue(
+        DOMAIN, f"report_url_https_{mock_config_entry.entry_id}"
+    )
+    heartbeat = next(r for r in simulator.requests if r.endpoint == "heartbeat")
+    assert heartbeat.body["port"] == str(ha_http.server.port)
+    simulator.unregister_extension("1000")
+    await simulator.wait_for_reports()
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "offline"
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
