@@ -1,0 +1,367 @@
+"""Config flow of the Yeastar S-Series integration: user, trust_certificate, reauth, reconfigure, options.
+
+Every submit makes exactly one login attempt and never retries by itself: five failed
+logins lock Home Assistant's address out of the PBX for ten minutes.
+"""
+
+from collections.abc import Mapping
+import contextlib
+import ipaddress
+from typing import Any, Final
+
+from homeassistant.components.webhook import async_generate_id
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    UnitOfTime,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .connection import create_client
+from .const import (
+    CONF_CALLBACK_HOST,
+    CONF_CALLBACK_PORT,
+    CONF_POLL_INTERVAL,
+    CONF_TLS_FINGERPRINT,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_PORT,
+    DEFAULT_SSL,
+    DOMAIN,
+    LOGGER,
+    MAX_POLL_INTERVAL,
+    MIN_POLL_INTERVAL,
+)
+from .coordinator import YeastarConfigEntry
+from .pbx.errors import (
+    YeastarApiDisabledError,
+    YeastarAuthenticationError,
+    YeastarCertificateError,
+    YeastarConnectionError,
+    YeastarError,
+    YeastarLockedOutError,
+)
+from .pbx.models import DeviceInfo
+from .pbx.tls import fetch_certificate_fingerprint
+
+DEFAULT_TITLE: Final = "Yeastar S-Series"
+CONNECTION_KEYS: Final = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_USERNAME, CONF_PASSWORD)
+# Errors that belong to one field; every other error is shown for the whole form.
+ERROR_FIELDS: Final = {"cannot_connect": CONF_HOST, "invalid_auth": CONF_PASSWORD}
+
+PORT_SELECTOR: Final = vol.All(
+    NumberSelector(
+        NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+    ),
+    vol.Coerce(int),
+)
+USERNAME_SELECTOR: Final = TextSelector(TextSelectorConfig(autocomplete="username"))
+PASSWORD_SELECTOR: Final = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+
+ADDRESS_FIELDS: Final[dict[vol.Marker, Any]] = {
+    vol.Required(CONF_HOST): TextSelector(TextSelectorConfig(autocomplete="off")),
+    vol.Required(CONF_PORT, default=DEFAULT_PORT): PORT_SELECTOR,
+    vol.Required(CONF_SSL, default=DEFAULT_SSL): BooleanSelector(),
+}
+USER_SCHEMA: Final = vol.Schema(
+    {
+        **ADDRESS_FIELDS,
+        vol.Required(CONF_USERNAME): USERNAME_SELECTOR,
+        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+    }
+)
+# Reconfigure: an empty password keeps the stored one (it is never sent to the browser).
+RECONFIGURE_SCHEMA: Final = vol.Schema(
+    {
+        **ADDRESS_FIELDS,
+        vol.Required(CONF_USERNAME): USERNAME_SELECTOR,
+        vol.Optional(CONF_PASSWORD): PASSWORD_SELECTOR,
+    }
+)
+REAUTH_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): USERNAME_SELECTOR,
+        vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+    }
+)
+OPTIONS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_POLL_INTERVAL,
+                    max=MAX_POLL_INTERVAL,
+                    step=1,
+                    mode=NumberSelectorMode.BOX,
+                    unit_of_measurement=UnitOfTime.SECONDS,
+                )
+            ),
+            vol.Coerce(int),
+        ),
+        vol.Optional(CONF_CALLBACK_HOST): TextSelector(),
+        vol.Optional(CONF_CALLBACK_PORT): PORT_SELECTOR,
+    }
+)
+
+
+def readable_fingerprint(fingerprint: str) -> str:
+    """Return a hex fingerprint as colon-separated upper-case pairs (AB:CD:...)."""
+    return ":".join(
+        fingerprint[index : index + 2] for index in range(0, len(fingerprint), 2)
+    ).upper()
+
+
+def form_errors(error: str | None, schema: vol.Schema) -> dict[str, str]:
+    """Return the form errors for an error key: on its field when the form has it."""
+    if error is None:
+        return {}
+    field = ERROR_FIELDS.get(error, "base")
+    fields = {marker.schema for marker in schema.schema}
+    return {field if field in fields else "base": error}
+
+
+def typed_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the connection fields a user submitted, the host without stray spaces."""
+    return {**user_input, CONF_HOST: str(user_input[CONF_HOST]).strip()}
+
+
+def clean_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options to store: text stripped, empty optional fields left out."""
+    options: dict[str, Any] = {}
+    for key, value in user_input.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in ("", None):
+            options[key] = value
+    return options
+
+
+def is_ip_address(text: str) -> bool:
+    """Tell whether a text is an IPv4 or IPv6 address (the PBX takes no host names)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a Yeastar S-Series PBX, or repair the connection to one."""
+
+    VERSION = 1
+
+    _connection: dict[str, Any]
+    _trusted_fingerprint: str | None
+    _offered_fingerprint: str
+
+    def __init__(self) -> None:
+        """Start with no connection data and no trusted certificate."""
+        self._connection = {}
+        self._trusted_fingerprint = None
+        self._offered_fingerprint = ""
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(
+        config_entry: YeastarConfigEntry,
+    ) -> "YeastarOptionsFlow":
+        """Return the options flow."""
+        return YeastarOptionsFlow()
+
+    # ------------------------------------------------------------------ steps
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the PBX address and API credentials."""
+        if user_input is None:
+            return self._async_show_connection_form()
+        self._connection = typed_connection(user_input)
+        return await self._async_connect()
+
+    async def async_step_trust_certificate(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the certificate's fingerprint; on confirmation, pin it and log in."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="trust_certificate",
+                description_placeholders={
+                    "fingerprint": readable_fingerprint(self._offered_fingerprint),
+                    "host": str(self._connection[CONF_HOST]),
+                    "port": str(self._connection[CONF_PORT]),
+                },
+            )
+        self._trusted_fingerprint = self._offered_fingerprint
+        return await self._async_connect()
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication with the stored address and certificate."""
+        self._connection = {key: entry_data[key] for key in CONNECTION_KEYS}
+        self._trusted_fingerprint = entry_data.get(CONF_TLS_FINGERPRINT)
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the API username and password again."""
+        if user_input is None:
+            return self._async_show_connection_form()
+        self._connection |= user_input
+        return await self._async_connect()
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the PBX address or credentials of an entry."""
+        entry = self._get_reconfigure_entry()
+        if user_input is None:
+            self._connection = {key: entry.data[key] for key in CONNECTION_KEYS}
+            self._trusted_fingerprint = entry.data.get(CONF_TLS_FINGERPRINT)
+            return self._async_show_connection_form()
+        self._connection = typed_connection(user_input)
+        if not self._connection.get(CONF_PASSWORD):
+            self._connection[CONF_PASSWORD] = entry.data[CONF_PASSWORD]
+        return await self._async_connect()
+
+    # ---------------------------------------------------------------- helpers
+
+    @callback
+    def _async_show_connection_form(self, error: str | None = None) -> ConfigFlowResult:
+        """Show the form of the flow's source again, with what was typed (no password)."""
+        if self.source == SOURCE_REAUTH:
+            step_id, schema = "reauth_confirm", REAUTH_SCHEMA
+        elif self.source == SOURCE_RECONFIGURE:
+            step_id, schema = "reconfigure", RECONFIGURE_SCHEMA
+        else:
+            step_id, schema = "user", USER_SCHEMA
+        typed = {k: v for k, v in self._connection.items() if k != CONF_PASSWORD}
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, typed),
+            errors=form_errors(error, schema),
+            description_placeholders={"host": str(self._connection.get(CONF_HOST, ""))},
+        )
+
+    def _connection_data(self) -> dict[str, Any]:
+        """Return the entry data for the connection being tried."""
+        data = dict(self._connection)
+        if data.get(CONF_SSL, DEFAULT_SSL) and self._trusted_fingerprint:
+            data[CONF_TLS_FINGERPRINT] = self._trusted_fingerprint
+        return data
+
+    async def _async_read_device_info(self) -> DeviceInfo:
+        """Log in once, read the PBX's identity, and log out (best effort)."""
+        client = create_client(self.hass, self._connection_data())
+        await client.login()
+        try:
+            return await client.device_info()
+        finally:
+            with contextlib.suppress(YeastarError):
+                await client.logout()
+
+    async def _async_connect(self) -> ConfigFlowResult:
+        """Try the connection: finish, offer the certificate, or show the error."""
+        try:
+            device = await self._async_read_device_info()
+        except YeastarCertificateError as err:
+            return await self._async_offer_certificate(err)
+        except YeastarConnectionError:
+            error = "cannot_connect"
+        except YeastarApiDisabledError:
+            error = "api_disabled"
+        except YeastarAuthenticationError:
+            error = "invalid_auth"
+        except YeastarLockedOutError:
+            error = "locked_out"
+        except Exception:  # noqa: BLE001 - any other failure is shown, not raised
+            LOGGER.exception("Unexpected error while connecting to the PBX")
+            error = "unknown"
+        else:
+            return await self._async_finish(device)
+        return self._async_show_connection_form(error)
+
+    async def _async_offer_certificate(
+        self, err: YeastarCertificateError
+    ) -> ConfigFlowResult:
+        """Show the trust step with the certificate the PBX presents now."""
+        fingerprint = err.fingerprint
+        if fingerprint is None:
+            try:
+                fingerprint = await fetch_certificate_fingerprint(
+                    self._connection[CONF_HOST], self._connection[CONF_PORT]
+                )
+            except YeastarConnectionError:
+                return self._async_show_connection_form("cannot_connect")
+        self._offered_fingerprint = fingerprint
+        return await self.async_step_trust_certificate()
+
+    async def _async_finish(self, device: DeviceInfo) -> ConfigFlowResult:
+        """Create the entry, or update the reauthenticated / reconfigured one."""
+        await self.async_set_unique_id(device.serial_number, raise_on_progress=False)
+        data = self._connection_data()
+        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            self._abort_if_unique_id_mismatch(reason="unique_id_mismatch")
+            entry = (
+                self._get_reauth_entry()
+                if self.source == SOURCE_REAUTH
+                else self._get_reconfigure_entry()
+            )
+            # data_updates keeps what the flow does not ask for (webhook_id).
+            return self.async_update_reload_and_abort(entry, data_updates=data)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=device.model or DEFAULT_TITLE,
+            data=data | {CONF_WEBHOOK_ID: async_generate_id()},
+        )
+
+
+class YeastarOptionsFlow(OptionsFlow):
+    """Tune the reconciliation poll and where the PBX posts its reports."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Edit the options; a loaded entry applies them at once, without a reload."""
+        errors: dict[str, str] = {}
+        suggested: Mapping[str, Any] = self.config_entry.options
+        if user_input is not None:
+            options = clean_options(user_input)
+            host = options.get(CONF_CALLBACK_HOST)
+            if host is None or is_ip_address(host):
+                entry = self.config_entry
+                if entry.state is ConfigEntryState.LOADED:
+                    await entry.runtime_data.async_apply_options(options)
+                return self.async_create_entry(data=options)
+            errors[CONF_CALLBACK_HOST] = "invalid_callback_host"
+            suggested = user_input
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
+            errors=errors,
+        )
