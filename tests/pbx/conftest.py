@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 import datetime
 import hashlib
@@ -19,7 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import pytest
 
-from custom_components.yeastar.pbx.client import YeastarClient
+from custom_components.yeastar.pbx.client import ReportDestination, YeastarClient
+from simulator import PbxSimulator, SimulatorTiming
 
 type Answer = (
     dict[str, Any] | web.StreamResponse | Callable[[web.Request], Awaitable[Any]]
@@ -228,3 +230,123 @@ def client(
 ) -> YeastarClient:
     """Return a client of the plain-HTTP fake PBX."""
     return make_client(fake_pbx)
+
+
+# -- the PBX simulator ---------------------------------------------------------------
+
+
+class FakeClock:
+    """The simulator's clock, moved by hand (tokens, lock-outs, Invite windows)."""
+
+    def __init__(self) -> None:
+        """Start at an arbitrary time."""
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        """Return the current time."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward."""
+        self.now += seconds
+
+
+@dataclass
+class ReportReceiver:
+    """A tiny HTTP server that answers 200 to every report and keeps them."""
+
+    port: int = 0
+    received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Keep one report."""
+        self.received.append((request.path, await request.json()))
+        self.arrived.set()
+        return web.Response()
+
+    async def wait_for(self, event: str) -> dict[str, Any]:
+        """Return the first report of an event, waiting up to two seconds for it."""
+        async with asyncio.timeout(2):
+            while True:
+                for _, body in self.received:
+                    if body.get("event") == event:
+                        return body
+                self.arrived.clear()
+                await self.arrived.wait()
+
+
+@pytest.fixture
+async def receiver() -> AsyncGenerator[ReportReceiver]:
+    """Collect the simulator's reports on 127.0.0.1."""
+    collector = ReportReceiver()
+    app = web.Application()
+    app.router.add_route("POST", "/{tail:.*}", collector.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    collector.port = runner.addresses[0][1]
+    yield collector
+    await runner.cleanup()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Return the simulator's clock."""
+    return FakeClock()
+
+
+@pytest.fixture
+def sim_factory(
+    clock: FakeClock,
+) -> Callable[..., AbstractAsyncContextManager[PbxSimulator]]:
+    """Return a factory of running simulators (plain HTTP unless told), stopped on exit."""
+
+    @asynccontextmanager
+    async def _run(**kwargs: Any) -> AsyncGenerator[PbxSimulator]:
+        kwargs.setdefault("ssl", False)
+        kwargs.setdefault("clock", clock)
+        kwargs.setdefault(
+            "timing",
+            SimulatorTiming(
+                report_retry_interval=0.05, report_timeout=0.5, reboot_duration=0.05
+            ),
+        )
+        simulator = PbxSimulator(username="api", password="secret", **kwargs)
+        await simulator.start()
+        try:
+            yield simulator
+        finally:
+            await simulator.stop()
+
+    return _run
+
+
+@pytest.fixture
+async def sim(
+    sim_factory: Callable[..., AbstractAsyncContextManager[PbxSimulator]],
+) -> AsyncGenerator[PbxSimulator]:
+    """Return a running plain-HTTP simulator of the sample office."""
+    async with sim_factory() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def sim_client(
+    session: ClientSession, receiver: ReportReceiver
+) -> Callable[..., YeastarClient]:
+    """Return a factory of clients of a simulator, reporting to the receiver."""
+
+    def _make(simulator: PbxSimulator, **kwargs: Any) -> YeastarClient:
+        kwargs.setdefault("ssl", simulator.base_url.startswith("https"))
+        kwargs.setdefault("username", "api")
+        kwargs.setdefault("password", "secret")
+        kwargs.setdefault("request_timeout", 2.0)
+        kwargs.setdefault(
+            "report_destination",
+            ReportDestination(port=receiver.port, url="api/webhook/abc"),
+        )
+        return YeastarClient(simulator.host, simulator.port, session=session, **kwargs)
+
+    return _make

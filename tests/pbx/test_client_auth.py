@@ -284,3 +284,66 @@ async def test_logout_unreachable_still_forgets_token(
     with pytest.raises(YeastarConnectionError):
         await client.logout()
     assert client.token is None
+
+
+async def test_concurrent_requests_share_a_failed_login(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """Requests waiting for the same login share its failure: one attempt, not N."""
+    fake_pbx.answer("login", failed("20003"), failed("20003"), failed("20003"))
+    results = await asyncio.gather(
+        *(client.trunks() for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, YeastarAuthenticationError) for r in results)
+    assert fake_pbx.endpoints == ["login"]
+    with pytest.raises(YeastarAuthenticationError):  # a later request tries again
+        await client.trunks()
+    assert fake_pbx.endpoints == ["login", "login"]
+
+
+async def test_late_token_error_after_failed_relogin(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """A stale-token answer arriving after another request's re-login failed is not retried."""
+    await client.login()
+    release = asyncio.Event()
+
+    async def late_refusal(request: web.Request) -> dict[str, str]:
+        await release.wait()
+        return failed("20004")
+
+    fake_pbx.answer("trunk/list", failed("20004"))
+    fake_pbx.answer("extension/list", late_refusal)
+    fake_pbx.answer("login", failed("20003"))
+    late = asyncio.create_task(client.extensions())
+    await asyncio.sleep(0)
+    with pytest.raises(YeastarAuthenticationError):
+        await client.trunks()
+    release.set()
+    with pytest.raises(YeastarAuthenticationError):
+        await late
+    assert fake_pbx.endpoints.count("login") == 2
+
+
+async def test_cancelled_login_lets_waiters_try(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """A login cancelled mid-way is no failure to share: the next waiter logs in."""
+    in_flight = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        in_flight.set()
+        return await fake_pbx.hang(request)
+
+    fake_pbx.answer("login", failed("20003"), hang)
+    with pytest.raises(YeastarAuthenticationError):
+        await client.login()
+    first = asyncio.create_task(client.trunks())
+    await in_flight.wait()
+    second = asyncio.create_task(client.extensions())
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == []
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert fake_pbx.endpoints.count("login") == 3

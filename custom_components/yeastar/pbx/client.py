@@ -24,6 +24,7 @@ from .errors import (
     YeastarApiError,
     YeastarCertificateMismatchError,
     YeastarConnectionError,
+    YeastarError,
     YeastarTokenError,
     YeastarUntrustedCertificateError,
     api_error_for,
@@ -121,6 +122,8 @@ class YeastarClient:
         self._on_login = on_login
         self._token: str | None = None
         self._login_lock = asyncio.Lock()
+        self._login_attempts = 0
+        self._login_failure: YeastarError | None = None
         self._ssl_mode: bool | aiohttp.Fingerprint = True
         self.tls_fingerprint: str | None = None
         if ssl and tls_fingerprint is not None:
@@ -187,7 +190,10 @@ class YeastarClient:
 
     def _unreachable(self, err: BaseException) -> YeastarConnectionError:
         """Return the error for a PBX that cannot be reached, the token redacted."""
-        detail = repr(err) if not isinstance(err, TimeoutError) else "timed out"
+        if isinstance(err, TimeoutError):
+            detail = "timed out"
+        else:
+            detail = str(err) or type(err).__name__
         if self._token:
             detail = detail.replace(self._token, "<token>")
         return YeastarConnectionError(
@@ -220,7 +226,25 @@ class YeastarClient:
     # -- token care ----------------------------------------------------------
 
     async def _login_locked(self) -> LoginResult:
-        """Log in; the caller holds the login lock."""
+        """Log in; the caller holds the login lock. A failure is kept for the waiters."""
+        self._login_failure = None
+        try:
+            result = await self._send_login()
+        except YeastarError as err:
+            self._login_failure = err
+            raise
+        finally:
+            self._login_attempts += 1
+        self._token = result.token
+        _LOGGER.debug(
+            "Logged in to %s (report transport %r)", self.host, result.transport
+        )
+        if self._on_login is not None:
+            self._on_login(result)
+        return result
+
+    async def _send_login(self) -> LoginResult:
+        """Send ``login`` and return its result."""
         body = {
             "username": self.username,
             "password": self._password_hash,
@@ -239,19 +263,21 @@ class YeastarClient:
             raise YeastarApiDisabledError(
                 f"{self.host}:{self.port} accepted the login but sent no token"
             )
-        self._token = result.token
-        _LOGGER.debug(
-            "Logged in to %s (report transport %r)", self.host, result.transport
-        )
-        if self._on_login is not None:
-            self._on_login(result)
         return result
 
-    async def _valid_token(self, stale: str | None) -> str:
-        """Return a token other than ``stale``, logging in only if nobody else has."""
+    async def _valid_token(self, stale: str | None, attempts: int) -> str:
+        """Return a token other than ``stale``, logging in only if nobody else has.
+
+        ``attempts`` is the login count seen before the request that needs the token
+        was sent: when a login was tried since then and failed, its error is raised
+        again instead of trying once more (each failed login counts towards the PBX's
+        lock-out).
+        """
         async with self._login_lock:
             if self._token is not None and self._token != stale:
                 return self._token
+            if self._login_attempts != attempts and self._login_failure is not None:
+                raise self._login_failure
             self._token = None
             return (await self._login_locked()).token
 
@@ -260,12 +286,14 @@ class YeastarClient:
     ) -> dict[str, Any]:
         """Send an authenticated request: log in when needed, re-login once on a stale token."""
         body = body or {}
-        token = self._token or await self._valid_token(None)
+        attempts = self._login_attempts
+        token = self._token or await self._valid_token(None, attempts)
+        attempts = self._login_attempts
         try:
             return await self._post(endpoint, body, token)
         except YeastarTokenError:
             _LOGGER.debug("Token refused on %s; logging in again", endpoint)
-        token = await self._valid_token(token)
+        token = await self._valid_token(token, attempts)
         return await self._post(endpoint, body, token)
 
     # -- authentication ------------------------------------------------------
