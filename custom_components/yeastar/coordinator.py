@@ -165,7 +165,6 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self._state_listeners = _Listeners()
         self._activity_listeners: dict[str, list[Callable[[CallActivity], None]]] = {}
         self._resync_calls = True
-        self._credentials_rejected = False
 
     # ----------------------------------------------------------------- setup
 
@@ -187,7 +186,6 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             await self.client.login()
             device = await self.client.device_info()
         except YeastarAuthenticationError as err:
-            self._credentials_rejected = True
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_error"
             ) from err
@@ -290,7 +288,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
 
     async def _async_scheduled_heartbeat(self, _now: datetime) -> None:
         """Keep a live token alive; logging in again is the poll's job alone."""
-        if self.client.token is None or self._credentials_rejected:
+        if self.client.token is None:
             return
         await self._async_heartbeat()
 
@@ -299,18 +297,13 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         try:
             await self.client.heartbeat()
         except YeastarAuthenticationError:
-            self._reject_credentials()
+            self.config_entry.async_start_reauth(self.hass)
         except YeastarLockedOutError:
             self._start_lockout()
         except YeastarError as err:
             LOGGER.debug("Heartbeat failed: %s", err)
         else:
             self.times.last_heartbeat = dt_util.utcnow()
-
-    def _reject_credentials(self) -> None:
-        """Stop every login and ask the user for new credentials."""
-        self._credentials_rejected = True
-        self.config_entry.async_start_reauth(self.hass)
 
     def _lockouts(self) -> dict[str, datetime]:
         """Return the lock-out table shared by setup attempts."""
@@ -360,11 +353,11 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
     # ------------------------------------------------------------------ poll
 
     async def _async_update_data(self) -> YeastarData:
-        """Re-read every extension and trunk (the safety net behind the reports)."""
-        if self._credentials_rejected:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_error"
-            )
+        """Re-read every extension and trunk (the safety net behind the reports).
+
+        After rejected credentials the client refuses to log in by itself, so this
+        raises ConfigEntryAuthFailed again without a request to the PBX.
+        """
         if (remaining := self._lockout_remaining()) is not None:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -372,8 +365,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 translation_placeholders={"minutes": str(remaining)},
             )
         try:
-            if self.client.token is None:
-                # Only after a lock-out ran out: one explicit attempt.
+            if isinstance(self.client.login_refusal, YeastarLockedOutError):
+                # The lock-out back-off has run out: one explicit attempt.
                 await self.client.login()
             device = await self.client.device_info()
             extensions = await self.client.extensions()
@@ -383,7 +376,6 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             else:
                 calls = None
         except YeastarAuthenticationError as err:
-            self._credentials_rejected = True
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_error"
             ) from err

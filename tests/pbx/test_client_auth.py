@@ -296,9 +296,49 @@ async def test_concurrent_requests_share_a_failed_login(
     )
     assert all(isinstance(r, YeastarAuthenticationError) for r in results)
     assert fake_pbx.endpoints == ["login"]
-    with pytest.raises(YeastarAuthenticationError):  # a later request tries again
+    with pytest.raises(YeastarAuthenticationError):  # a later request does not try
         await client.trunks()
+    assert fake_pbx.endpoints == ["login"]
+    with pytest.raises(YeastarAuthenticationError):  # an explicit login does
+        await client.login()
     assert fake_pbx.endpoints == ["login", "login"]
+
+
+@pytest.mark.parametrize(
+    ("errno", "error"),
+    [("20003", YeastarAuthenticationError), ("20002", YeastarLockedOutError)],
+)
+async def test_refused_login_stops_implicit_logins(
+    fake_pbx: FakePbx, client: YeastarClient, errno: str, error: type[Exception]
+) -> None:
+    """After 20003 or 20002 no request logs in by itself; only login() tries again."""
+    fake_pbx.answer("login", failed(errno))
+    with pytest.raises(error):
+        await client.trunks()
+    assert isinstance(client.login_refusal, error)
+    for _ in range(3):
+        with pytest.raises(error):
+            await client.heartbeat()
+        with pytest.raises(error):
+            await client.extensions()
+    assert fake_pbx.endpoints == ["login"]
+
+    await client.login()
+    assert client.login_refusal is None
+    await client.trunks()
+    assert fake_pbx.endpoints == ["login", "login", "trunk/list"]
+
+
+async def test_other_login_failures_do_not_stop_logins(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """A login that failed for another reason (unreachable, API off) is tried again later."""
+    fake_pbx.answer("login", failed("10003"))
+    with pytest.raises(YeastarApiDisabledError):
+        await client.trunks()
+    assert client.login_refusal is None
+    await client.trunks()
+    assert fake_pbx.endpoints == ["login", "login", "trunk/list"]
 
 
 async def test_late_token_error_after_failed_relogin(
@@ -335,8 +375,8 @@ async def test_cancelled_login_lets_waiters_try(
         in_flight.set()
         return await fake_pbx.hang(request)
 
-    fake_pbx.answer("login", failed("20003"), hang)
-    with pytest.raises(YeastarAuthenticationError):
+    fake_pbx.answer("login", failed("30001"), hang)
+    with pytest.raises(YeastarApiError):
         await client.login()
     first = asyncio.create_task(client.trunks())
     await in_flight.wait()

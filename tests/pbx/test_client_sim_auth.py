@@ -106,7 +106,7 @@ async def test_lock_out_after_five_failures(
     wrong = sim_client(sim, password="wrong")
     for _ in range(5):
         with pytest.raises(YeastarAuthenticationError):
-            await wrong.extensions()
+            await wrong.login()
     right = sim_client(sim)
     with pytest.raises(YeastarLockedOutError) as excinfo:
         await right.extensions()

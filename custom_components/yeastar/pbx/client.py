@@ -22,9 +22,11 @@ from yarl import URL
 from .errors import (
     YeastarApiDisabledError,
     YeastarApiError,
+    YeastarAuthenticationError,
     YeastarCertificateMismatchError,
     YeastarConnectionError,
     YeastarError,
+    YeastarLockedOutError,
     YeastarTokenError,
     YeastarUntrustedCertificateError,
     api_error_for,
@@ -50,6 +52,8 @@ ALL = "all"
 ERRNO_UNSUPPORTED_REQUEST = "10003"
 _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
+# Login refusals after which only an explicit login() may try again.
+_LOGIN_REFUSALS = (YeastarAuthenticationError, YeastarLockedOutError)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,12 +275,17 @@ class YeastarClient:
         ``attempts`` is the login count seen before the request that needs the token
         was sent: when a login was tried since then and failed, its error is raised
         again instead of trying once more (each failed login counts towards the PBX's
-        lock-out).
+        lock-out). After a login refused for its credentials (20003) or for a
+        lock-out (20002), no implicit login is tried at all until ``login()``.
         """
         async with self._login_lock:
             if self._token is not None and self._token != stale:
                 return self._token
             if self._login_attempts != attempts and self._login_failure is not None:
+                raise self._login_failure
+            if isinstance(self._login_failure, _LOGIN_REFUSALS):
+                # Credentials rejected, or this address locked out: only an explicit
+                # login() tries again, so nothing adds to the PBX's lock-out count.
                 raise self._login_failure
             self._token = None
             return (await self._login_locked()).token
@@ -295,6 +304,14 @@ class YeastarClient:
             _LOGGER.debug("Token refused on %s; logging in again", endpoint)
         token = await self._valid_token(token, attempts)
         return await self._post(endpoint, body, token)
+
+    @property
+    def login_refusal(
+        self,
+    ) -> YeastarAuthenticationError | YeastarLockedOutError | None:
+        """Return why the last login was refused (20003 or 20002), None otherwise."""
+        failure = self._login_failure
+        return failure if isinstance(failure, _LOGIN_REFUSALS) else None
 
     # -- authentication ------------------------------------------------------
 
