@@ -136,7 +136,7 @@ def banner(sim: PbxSimulator) -> str:
     lines = [
         f"{sim.office.model} simulator (sn {sim.office.serial_number}, firmware {sim.office.firmware})",
         f"listening on {sim.base_url}/api/v2.0.0/",
-        f"API user {sim.username!r}, password {sim.password!r}",
+        f"API user {sim.credentials.username!r}, password {sim.credentials.password!r}",
         f"certificate SHA-256 {sim.certificate_fingerprint}"
         if sim.certificate_fingerprint
         else "plain HTTP (no certificate)",

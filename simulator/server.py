@@ -57,8 +57,8 @@ class PbxSimulator:
         """
         self.office = office if office is not None else Office.sample()
         self.timing = timing or SimulatorTiming()
-        self.username = username
-        self.password = password
+        # Shared with the API: changing them here is changing them on the PBX's API page.
+        self.credentials = Credentials(username=username, password=password)
         self._host = host
         self._port = port
         self._use_ssl = ssl
@@ -78,7 +78,7 @@ class PbxSimulator:
         self.engine = CallEngine(self.office, self._reports.publish, clock, self.timing)
         self._api = PbxApi(
             office=self.office,
-            credentials=Credentials(username=username, password=password),
+            credentials=self.credentials,
             tokens=self._tokens,
             guard=LoginGuard(
                 clock, self.timing.lockout_failures, self.timing.lockout_duration

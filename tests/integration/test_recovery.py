@@ -137,7 +137,7 @@ async def test_rejected_credentials_start_reauth_and_stop_logins(
     init_integration: MockConfigEntry,
 ) -> None:
     """A password changed on the PBX asks the user, and nothing logs in blindly again."""
-    simulator.password = "changed-on-the-pbx"
+    simulator.credentials.password = "changed-on-the-pbx"
     sim_clock.advance(TOKEN_LIFE + 1)
     before = logins(simulator)
     await refresh(hass, init_integration)
