@@ -34,6 +34,7 @@ SERIAL = "369451090405"
 USERNAME = "haapi"
 PASSWORD = "s3cret-Pass"
 WEBHOOK_ID = "0123456789abcdef" * 4
+TOKEN_LIFE = 1800  # seconds the PBX keeps an idle token
 
 
 @pytest.fixture(autouse=True)

@@ -16,11 +16,10 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.yeastar.const import DOMAIN, HEARTBEAT_INTERVAL
 from simulator import PbxSimulator
 
-from .conftest import FakeClock
+from .conftest import TOKEN_LIFE, FakeClock
 from .test_init import lock_out, logins
 
 RECEPTION = "sensor.reception_1000_status"
-TOKEN_LIFE = 1800
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:

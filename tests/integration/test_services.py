@@ -26,14 +26,11 @@ import voluptuous as vol
 
 from custom_components.yeastar.const import DOMAIN
 from custom_components.yeastar.coordinator import YeastarCoordinator
-from custom_components.yeastar.pbx.errors import (
-    YeastarApiError,
-    YeastarAuthenticationError,
-)
+from custom_components.yeastar.pbx.errors import YeastarApiError
 from custom_components.yeastar.pbx.events import parse_report
 from simulator import PbxSimulator, SimulatorTiming
 
-from .conftest import PASSWORD, USERNAME, small_office
+from .conftest import PASSWORD, TOKEN_LIFE, USERNAME, FakeClock, small_office
 
 OUTSIDE_NUMBER = "0612345678"
 SECOND_SERIAL = "369451090406"
@@ -267,16 +264,17 @@ async def test_dial_api_switched_off(
 
 
 async def test_dial_rejected_credentials_start_reauth(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
 ) -> None:
     """Credentials the PBX no longer takes: an authentication error and a reauth flow."""
-    client = coordinator_of(init_integration).client
-    with (
-        patch.object(
-            client, "dial", side_effect=YeastarAuthenticationError("20003", "login")
-        ),
-        pytest.raises(HomeAssistantError, match="rejected the API username") as excinfo,
-    ):
+    simulator.credentials.password = "changed-on-the-pbx"
+    sim_clock.advance(TOKEN_LIFE + 1)
+    with pytest.raises(
+        HomeAssistantError, match="rejected the API username"
+    ) as excinfo:
         await dial(hass, caller="1000", callee="1001")
     await hass.async_block_till_done()
 
@@ -676,17 +674,16 @@ async def test_hangup_call_query_refused(
 
 
 async def test_hangup_rejected_credentials(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: PbxSimulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
 ) -> None:
     """Credentials refused while hanging up: authentication error and reauth."""
     await talking(simulator)
-    client = coordinator_of(init_integration).client
-    with (
-        patch.object(
-            client, "hangup", side_effect=YeastarAuthenticationError("20003", "login")
-        ),
-        pytest.raises(HomeAssistantError) as excinfo,
-    ):
+    simulator.credentials.password = "changed-on-the-pbx"
+    sim_clock.advance(TOKEN_LIFE + 1)
+    with pytest.raises(HomeAssistantError) as excinfo:
         await hangup(hass, extension="1000")
     await hass.async_block_till_done()
 
