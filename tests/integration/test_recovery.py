@@ -150,3 +150,69 @@ async def test_rejected_credentials_start_reauth_and_stop_logins(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert logins(simulator) == before + 1
+
+
+async def fire_heartbeat(hass: HomeAssistant) -> None:
+    """Let the heartbeat timer run once."""
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_heartbeat_while_pbx_unreachable(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A heartbeat that cannot reach the PBX is no error: the poll reports the outage."""
+    times = init_integration.runtime_data.times
+    last = times.last_heartbeat
+    await simulator.take_offline("refuse")
+    await fire_heartbeat(hass)
+    assert times.last_heartbeat == last
+    await simulator.bring_online()
+    await fire_heartbeat(hass)
+    assert times.last_heartbeat is not None
+    assert last is not None
+    assert times.last_heartbeat >= last
+
+
+async def test_heartbeat_meets_rejected_credentials(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A heartbeat whose re-login is refused starts reauthentication."""
+    simulator.credentials.password = "changed-on-the-pbx"
+    sim_clock.advance(TOKEN_LIFE + 1)
+    await fire_heartbeat(hass)
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_heartbeat_meets_lockout(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    sim_clock: FakeClock,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A heartbeat whose re-login meets a lock-out raises the repair issue."""
+    sim_clock.advance(TOKEN_LIFE + 1)
+    await lock_out(simulator)
+    await fire_heartbeat(hass)
+    assert issue_registry.async_get_issue(
+        DOMAIN, f"locked_out_{init_integration.entry_id}"
+    )
+
+
+async def test_api_switched_off_while_running(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """An API switched off on the PBX makes the entities unavailable until it is back."""
+    simulator.api_enabled = False
+    await refresh(hass, init_integration)
+    assert state(hass, RECEPTION) == STATE_UNAVAILABLE
+    simulator.api_enabled = True
+    await refresh(hass, init_integration)
+    assert state(hass, RECEPTION) == "idle"

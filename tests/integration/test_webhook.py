@@ -17,6 +17,7 @@ from custom_components.yeastar.const import (
     CONF_CALLBACK_PORT,
     DOMAIN,
 )
+from custom_components.yeastar.webhook import _plain_address
 from simulator import PbxSimulator
 
 from .conftest import SERIAL, WEBHOOK_ID
@@ -230,3 +231,45 @@ async def test_callback_override(
     assert hass.states.get(RECEPTION).state == "offline"
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_options_take_effect_at_once(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+) -> None:
+    """New options change the poll interval and the report address without a reload."""
+    coordinator = init_integration.runtime_data
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "poll_interval": 120,
+            CONF_CALLBACK_HOST: "127.0.0.1",
+            CONF_CALLBACK_PORT: ha_http.server.port,
+        },
+    )
+    await hass.async_block_till_done()
+    assert init_integration.options["poll_interval"] == 120
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 120
+    assert init_integration.runtime_data is coordinator  # not reloaded
+    heartbeat = [r for r in simulator.requests if r.endpoint == "heartbeat"][-1]
+    assert heartbeat.body["ipaddr"] == "127.0.0.1"
+    assert heartbeat.body["port"] == str(ha_http.server.port)
+
+
+@pytest.mark.parametrize(
+    ("remote", "expected"),
+    [
+        ("127.0.0.1", "127.0.0.1"),
+        ("::ffff:192.168.1.150", "192.168.1.150"),
+        ("fe80::1", "fe80::1"),
+        ("not-an-address", "not-an-address"),
+        (None, ""),
+    ],
+)
+def test_sender_address_forms(remote: str | None, expected: str) -> None:
+    """Sender addresses are compared in one form (IPv4-mapped IPv6 as IPv4)."""
+    assert _plain_address(remote) == expected
