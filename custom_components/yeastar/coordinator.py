@@ -50,7 +50,6 @@ from .pbx.errors import (
     YeastarApiDisabledError,
     YeastarAuthenticationError,
     YeastarCertificateError,
-    YeastarCertificateMismatchError,
     YeastarConnectionError,
     YeastarError,
     YeastarLockedOutError,
@@ -185,34 +184,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         try:
             await self.client.login()
             device = await self.client.device_info()
-        except YeastarAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_error"
-            ) from err
-        except YeastarLockedOutError as err:
-            self._start_lockout()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="locked_out",
-                translation_placeholders={"minutes": str(self._lockout_remaining())},
-            ) from err
-        except YeastarCertificateMismatchError as err:
-            repairs.async_raise_issue(
-                self.hass, self.config_entry, repairs.CERTIFICATE_CHANGED
-            )
-            raise ConfigEntryError(
-                translation_domain=DOMAIN, translation_key="certificate_changed"
-            ) from err
-        except YeastarApiDisabledError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN, translation_key="api_disabled"
-            ) from err
         except YeastarError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise self._failure(err, during_setup=True) from err
         if self.serial_number and device.serial_number != self.serial_number:
             raise ConfigEntryError(
                 translation_domain=DOMAIN,
@@ -350,6 +323,44 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             return frozenset({host})
         return frozenset(str(ipaddress.ip_address(info[4][0])) for info in infos)
 
+    def _failure(
+        self, err: YeastarError, *, during_setup: bool
+    ) -> ConfigEntryAuthFailed | ConfigEntryError | ConfigEntryNotReady | UpdateFailed:
+        """Return the translated exception Home Assistant expects for a client error.
+
+        The one place that maps the client's errors for setup and polls alike;
+        a lock-out and a changed certificate are also recorded for the user.
+        """
+        if isinstance(err, YeastarAuthenticationError):
+            return ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_error"
+            )
+        key, placeholders = "unknown_error", {"error": str(err)}
+        if isinstance(err, YeastarLockedOutError):
+            self._start_lockout()
+            key, placeholders = (
+                "locked_out",
+                {"minutes": str(self._lockout_remaining())},
+            )
+        elif isinstance(err, YeastarCertificateError):
+            repairs.async_raise_issue(
+                self.hass, self.config_entry, repairs.CERTIFICATE_CHANGED
+            )
+            key, placeholders = "certificate_changed", {}
+            if during_setup:
+                # Not retried: only the user can decide to trust another certificate.
+                return ConfigEntryError(translation_domain=DOMAIN, translation_key=key)
+        elif isinstance(err, YeastarApiDisabledError):
+            key, placeholders = "api_disabled", {}
+        elif isinstance(err, YeastarConnectionError):
+            key = "communication_error"
+        failure = ConfigEntryNotReady if during_setup else UpdateFailed
+        return failure(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders=placeholders,
+        )
+
     # ------------------------------------------------------------------ poll
 
     async def _async_update_data(self) -> YeastarData:
@@ -375,33 +386,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 calls = await self.client.extension_calls()
             else:
                 calls = None
-        except YeastarAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_error"
-            ) from err
-        except YeastarLockedOutError as err:
-            self._start_lockout()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="locked_out",
-                translation_placeholders={"minutes": str(self._lockout_remaining())},
-            ) from err
-        except YeastarCertificateError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="certificate_changed"
-            ) from err
-        except YeastarConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="communication_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
         except YeastarError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="unknown_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise self._failure(err, during_setup=False) from err
         data = YeastarData(
             device=device,
             extensions={extension.number: extension for extension in extensions},
