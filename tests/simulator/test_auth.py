@@ -181,3 +181,12 @@ def test_destination_forms() -> None:
     session.configure({"urltag": "1", "url": "http://10.0.0.5:81/x"})
     assert session.destination == "http://10.0.0.5:81/x"
     assert session.legacy_reports
+
+
+async def test_credentials_can_change_while_running(
+    api: Api, sim: PbxSimulator
+) -> None:
+    sim.credentials.password = "changed"
+    assert (await api.login())["errno"] == "20003"
+    new_md5 = hashlib.md5(b"changed", usedforsecurity=False).hexdigest()
+    assert (await api.login(password=new_md5))["status"] == "Success"
