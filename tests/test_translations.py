@@ -1,0 +1,69 @@
+"""Every user-facing string the integration refers to exists in translations/en.json."""
+
+import json
+from pathlib import Path
+import re
+
+from custom_components.yeastar import repairs
+from custom_components.yeastar.const import EXTENSION_STATES, TRUNK_STATES
+from custom_components.yeastar.pbx.calls import ActivityKind
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "yeastar"
+STRINGS = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+ICONS = json.loads((INTEGRATION / "icons.json").read_text())
+SOURCE = "\n".join(path.read_text() for path in INTEGRATION.glob("*.py"))
+
+# Exception keys appear as translation_key="…", as a key assigned before raising
+# (key = "…" / key, placeholders = "…", …), or as the first argument of _invalid("…").
+EXCEPTION_KEY_PATTERNS = (
+    r'translation_key="(\w+)"',
+    r'key(?:, placeholders)? = "(\w+)"',
+    r'_invalid\(\s*"(\w+)"',
+    r'_pbx_errors\([^)]*"(\w+_refused)"',
+)
+
+
+def test_every_exception_has_a_message() -> None:
+    """Each exception key raised in the code has its message, and no message is unused."""
+    raised = {
+        key for pattern in EXCEPTION_KEY_PATTERNS for key in re.findall(pattern, SOURCE)
+    }
+    entity_keys = {key for platform in STRINGS["entity"].values() for key in platform}
+    missing = (raised - entity_keys) - set(STRINGS["exceptions"])
+    assert raised, "the patterns found no key at all"
+    assert not missing
+    assert set(STRINGS["exceptions"]) <= raised, "messages no code raises"
+
+
+def test_every_repair_issue_has_text() -> None:
+    """Each repair issue kind has a title and a description."""
+    for kind in (
+        repairs.LOCKED_OUT,
+        repairs.CERTIFICATE_CHANGED,
+        repairs.NO_REPORT_URL,
+        repairs.REPORT_URL_HTTPS,
+    ):
+        assert STRINGS["issues"][kind]["title"]
+        assert STRINGS["issues"][kind]["description"]
+
+
+def test_every_state_is_translated_and_has_an_icon() -> None:
+    """Enum states, event types and icons cover every value the code can produce."""
+    sensors = STRINGS["entity"]["sensor"]
+    assert set(sensors["status"]["state"]) == set(EXTENSION_STATES)
+    assert set(sensors["trunk_status"]["state"]) == set(TRUNK_STATES)
+    assert set(ICONS["entity"]["sensor"]["status"]["state"]) == set(EXTENSION_STATES)
+    event_types = STRINGS["entity"]["event"]["call"]["state_attributes"]["event_type"]
+    assert set(event_types["state"]) == {kind.value for kind in ActivityKind}
+
+
+def test_every_action_is_described() -> None:
+    """Each action and each of its fields has a name and a description."""
+    for action in ("dial", "hangup"):
+        text = STRINGS["services"][action]
+        assert text["name"]
+        assert text["description"]
+        for field in text["fields"].values():
+            assert field["name"]
+            assert field["description"]
+        assert ICONS["services"][action]
