@@ -24,8 +24,7 @@ from playwright.sync_api import Locator, Page, expect, sync_playwright
 import pytest
 
 from simulator import Office
-
-from .conftest import free_port
+from tests.common import free_port
 
 ROOT = Path(__file__).parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

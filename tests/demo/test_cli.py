@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 
-from .conftest import free_port
+from tests.common import free_port
 
 ROOT = Path(__file__).parents[2]
 

@@ -6,8 +6,11 @@ webhook endpoint (see ../../../shared/testing-notes.md for the harness traps).
 """
 
 from collections.abc import AsyncGenerator, Generator
+from hashlib import md5
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.const import (
     CONF_HOST,
@@ -29,6 +32,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import custom_components.yeastar  # noqa: F401
 from custom_components.yeastar.const import DOMAIN
 from simulator import Office, PbxSimulator, SimExtension, SimTrunk, SimulatorTiming
+from tests.common import FakeClock, endpoints
 
 SERIAL = "369451090405"
 USERNAME = "haapi"
@@ -76,52 +80,34 @@ def small_office() -> Office:
     )
 
 
-class FakeClock:
-    """The simulator's clock: moves only when a test says so (token life, lock-out)."""
-
-    def __init__(self) -> None:
-        """Start at an arbitrary point."""
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        """Return the current time in seconds."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
-
-
-@pytest.fixture
-def sim_clock() -> FakeClock:
-    """Return the simulator's clock."""
-    return FakeClock()
-
-
 @pytest.fixture
 def office() -> Office:
     """Return the office the simulator serves (override in a test module to change it)."""
     return small_office()
 
 
+def pbx_simulator(office: Office, **kwargs: Any) -> PbxSimulator:
+    """Return a simulator of the office with the test credentials, plain HTTP unless told.
+
+    It listens on a free 127.0.0.1 port once started (``async with`` starts and stops it).
+    """
+    kwargs.setdefault("ssl", False)
+    kwargs.setdefault("username", USERNAME)
+    kwargs.setdefault("password", PASSWORD)
+    return PbxSimulator(office=office, host="127.0.0.1", port=0, **kwargs)
+
+
 @pytest.fixture
 async def simulator(
-    socket_enabled: None, office: Office, sim_clock: FakeClock
+    socket_enabled: None, office: Office, clock: FakeClock
 ) -> AsyncGenerator[PbxSimulator]:
     """Run a simulated PBX on a loopback port, plain HTTP, fast timings."""
-    sim = PbxSimulator(
-        office=office,
-        host="127.0.0.1",
-        port=0,
-        ssl=False,
-        username=USERNAME,
-        password=PASSWORD,
+    async with pbx_simulator(
+        office,
         timing=SimulatorTiming(report_retry_interval=0.05, reboot_duration=0.2),
-        clock=sim_clock,
-    )
-    await sim.start()
-    yield sim
-    await sim.stop()
+        clock=clock,
+    ) as sim:
+        yield sim
 
 
 @pytest.fixture
@@ -139,35 +125,93 @@ async def ha_http(
     return client
 
 
-@pytest.fixture
-def mock_config_entry(simulator: PbxSimulator) -> MockConfigEntry:
-    """Return a config entry for the simulated PBX."""
+def connection_input(
+    sim: PbxSimulator, *, ssl: bool = False, password: str = PASSWORD
+) -> dict[str, Any]:
+    """Return what a user types to reach the simulator."""
+    return {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: sim.port,
+        CONF_SSL: ssl,
+        CONF_USERNAME: USERNAME,
+        CONF_PASSWORD: password,
+    }
+
+
+def stored_entry(
+    sim: PbxSimulator,
+    *,
+    title: str = "Yeastar S100",
+    unique_id: str = SERIAL,
+    **data: Any,
+) -> MockConfigEntry:
+    """Return a config entry for the simulator, with some data replaced."""
     return MockConfigEntry(
         domain=DOMAIN,
-        title="Yeastar S100",
-        unique_id=SERIAL,
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: simulator.port,
-            CONF_SSL: False,
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_WEBHOOK_ID: WEBHOOK_ID,
-        },
+        title=title,
+        unique_id=unique_id,
+        data=connection_input(sim) | {CONF_WEBHOOK_ID: WEBHOOK_ID} | data,
     )
 
 
 @pytest.fixture
-async def init_integration(
+def mock_config_entry(simulator: PbxSimulator) -> MockConfigEntry:
+    """Return a config entry for the simulated PBX."""
+    return stored_entry(simulator)
+
+
+@pytest.fixture
+async def added_entry(
     hass: HomeAssistant,
     ha_http: TestClient,
     simulator: PbxSimulator,
     mock_config_entry: MockConfigEntry,
 ) -> AsyncGenerator[MockConfigEntry]:
-    """Set the integration up against the simulator; unload it before the PBX stops."""
+    """Add the entry for the simulator, not set up; unload it before the PBX stops."""
     mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
     yield mock_config_entry
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, added_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set the integration up against the simulator."""
+    assert await hass.config_entries.async_setup(added_entry.entry_id)
+    await hass.async_block_till_done()
+    return added_entry
+
+
+def logins(sim: PbxSimulator) -> int:
+    """Return how many login requests the simulator received."""
+    return endpoints(sim).count("login")
+
+
+async def lock_out(sim: PbxSimulator) -> None:
+    """Fail five logins from 127.0.0.1 so that the simulator locks that address out."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(5):
+            async with session.post(
+                f"{sim.base_url}/api/v2.0.0/login",
+                json={
+                    "username": USERNAME,
+                    "password": md5(b"wrong", usedforsecurity=False).hexdigest(),
+                },
+                ssl=False,
+            ) as response:
+                assert (await response.json())["errno"] == "20003"
+
+
+async def settle(hass: HomeAssistant, sim: PbxSimulator) -> None:
+    """Deliver every report and run what it started (the refresh after ConfigChange)."""
+    await sim.wait_for_reports()
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def state(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state."""
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current.state

@@ -10,7 +10,6 @@ import contextlib
 import json
 from pathlib import Path
 import re
-import socket
 import ssl
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock, patch
@@ -39,8 +38,18 @@ from custom_components.yeastar.const import (
 )
 from custom_components.yeastar.pbx.client import YeastarClient
 from simulator import Office, PbxSimulator, SimulatorTiming
+from tests.common import free_port
 
-from .conftest import PASSWORD, SERIAL, USERNAME, WEBHOOK_ID
+from .conftest import (
+    PASSWORD,
+    SERIAL,
+    USERNAME,
+    WEBHOOK_ID,
+    connection_input,
+    logins,
+    pbx_simulator,
+    stored_entry,
+)
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
@@ -86,18 +95,8 @@ async def https_simulator(
     socket_enabled: None, tolerate_rejected_handshakes: None, office: Office
 ) -> AsyncGenerator[PbxSimulator]:
     """Run a simulated PBX serving HTTPS with its self-signed certificate."""
-    sim = PbxSimulator(
-        office=office,
-        host="127.0.0.1",
-        port=0,
-        ssl=True,
-        username=USERNAME,
-        password=PASSWORD,
-        timing=SimulatorTiming(),
-    )
-    await sim.start()
-    yield sim
-    await sim.stop()
+    async with pbx_simulator(office, ssl=True) as sim:
+        yield sim
 
 
 @pytest.fixture
@@ -105,26 +104,16 @@ async def quick_lockout_simulator(
     socket_enabled: None, office: Office
 ) -> AsyncGenerator[PbxSimulator]:
     """Run a simulated PBX whose lock-out lapses after a fraction of a second."""
-    sim = PbxSimulator(
-        office=office,
-        host="127.0.0.1",
-        port=0,
-        ssl=False,
-        username=USERNAME,
-        password=PASSWORD,
-        timing=SimulatorTiming(lockout_duration=LOCKOUT_DURATION),
-    )
-    await sim.start()
-    yield sim
-    await sim.stop()
+    async with pbx_simulator(
+        office, timing=SimulatorTiming(lockout_duration=LOCKOUT_DURATION)
+    ) as sim:
+        yield sim
 
 
 @pytest.fixture
 def closed_port(socket_enabled: None) -> int:
     """Return a loopback port nothing listens on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 class OneConnectionProxy:
@@ -174,24 +163,6 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         await writer.wait_closed()
 
 
-def connection_input(
-    sim: PbxSimulator, *, ssl: bool = False, password: str = PASSWORD
-) -> dict[str, Any]:
-    """Return what a user types to reach the simulator."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: sim.port,
-        CONF_SSL: ssl,
-        CONF_USERNAME: USERNAME,
-        CONF_PASSWORD: password,
-    }
-
-
-def logins(sim: PbxSimulator) -> int:
-    """Return how many login requests the simulator received."""
-    return sum(1 for request in sim.requests if request.endpoint == "login")
-
-
 def suggested_values(result: FlowResult) -> dict[str, Any]:
     """Return the values a form shows pre-filled."""
     return {
@@ -210,29 +181,6 @@ async def start_user_flow(hass: HomeAssistant) -> FlowResult:
     assert result["step_id"] == "user"
     assert result["errors"] == {}
     return result
-
-
-def stored_entry(
-    sim: PbxSimulator,
-    *,
-    unique_id: str = SERIAL,
-    **data: Any,
-) -> MockConfigEntry:
-    """Return a config entry for the simulator, with some data replaced."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Yeastar S100",
-        unique_id=unique_id,
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: sim.port,
-            CONF_SSL: False,
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_WEBHOOK_ID: WEBHOOK_ID,
-        }
-        | data,
-    )
 
 
 # ---------------------------------------------------------------------- user

@@ -7,13 +7,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.yeastar.const import DOMAIN
 from simulator import PbxSimulator, SimExtension, SimTrunk
 
-from .conftest import SERIAL
-
-
-async def settle(hass: HomeAssistant, sim: PbxSimulator) -> None:
-    """Deliver every report and run what it started (the refresh after ConfigChange)."""
-    await sim.wait_for_reports()
-    await hass.async_block_till_done(wait_background_tasks=True)
+from .conftest import SERIAL, settle
 
 
 async def test_new_extension_appears(

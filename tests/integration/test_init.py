@@ -1,41 +1,15 @@
 """Set-up and unload of a PBX entry against the simulator, and every reason setup stops."""
 
-from collections.abc import AsyncGenerator
-from hashlib import md5
-
-import aiohttp
-from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
 from simulator import PbxSimulator
 
-from .conftest import SERIAL, USERNAME
-
-
-def logins(sim: PbxSimulator) -> int:
-    """Count the login requests the simulator received."""
-    return sum(1 for request in sim.requests if request.endpoint == "login")
-
-
-async def lock_out(sim: PbxSimulator) -> None:
-    """Fail five logins from 127.0.0.1 so that the simulator locks that address out."""
-    async with aiohttp.ClientSession() as session:
-        for _ in range(5):
-            async with session.post(
-                f"{sim.base_url}/api/v2.0.0/login",
-                json={
-                    "username": USERNAME,
-                    "password": md5(b"wrong", usedforsecurity=False).hexdigest(),
-                },
-                ssl=False,
-            ) as response:
-                assert (await response.json())["errno"] == "20003"
+from .conftest import SERIAL, lock_out, logins, pbx_simulator
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -44,31 +18,16 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-@pytest.fixture
-async def loaded(
-    hass: HomeAssistant,
-    ha_http: TestClient,
-    simulator: PbxSimulator,
-    mock_config_entry: MockConfigEntry,
-) -> AsyncGenerator[MockConfigEntry]:
-    """Add the entry for tests that set it up themselves; unload before the PBX stops."""
-    mock_config_entry.add_to_hass(hass)
-    yield mock_config_entry
-    if mock_config_entry.state is ConfigEntryState.LOADED:
-        await hass.config_entries.async_unload(mock_config_entry.entry_id)
-        await hass.async_block_till_done()
-
-
 async def test_setup_and_unload(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """Setup logs in once, tells the PBX where to report, and unload logs out."""
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.LOADED
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.LOADED
     assert logins(simulator) == 1
     login = next(r for r in simulator.requests if r.endpoint == "login")
     assert login.body["version"] == "2.0.0"
-    assert login.body["url"] == f"api/webhook/{loaded.data['webhook_id']}"
+    assert login.body["url"] == f"api/webhook/{added_entry.data['webhook_id']}"
     heartbeat = next(r for r in simulator.requests if r.endpoint == "heartbeat")
     assert heartbeat.body["ipaddr"] == "127.0.0.1"
 
@@ -79,55 +38,55 @@ async def test_setup_and_unload(
     assert device.serial_number == SERIAL
     assert device.configuration_url == f"http://127.0.0.1:{simulator.port}"
 
-    assert await hass.config_entries.async_unload(loaded.entry_id)
+    assert await hass.config_entries.async_unload(added_entry.entry_id)
     await hass.async_block_till_done()
-    assert loaded.state is ConfigEntryState.NOT_LOADED
+    assert added_entry.state is ConfigEntryState.NOT_LOADED
     assert simulator.requests[-1].endpoint == "logout"
     assert not simulator.tokens
 
 
 async def test_unload_when_pbx_is_gone(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """Unload succeeds even when the PBX cannot be told about the logout."""
-    await setup_entry(hass, loaded)
+    await setup_entry(hass, added_entry)
     await simulator.take_offline("refuse")
-    assert await hass.config_entries.async_unload(loaded.entry_id)
+    assert await hass.config_entries.async_unload(added_entry.entry_id)
     await hass.async_block_till_done()
-    assert loaded.state is ConfigEntryState.NOT_LOADED
+    assert added_entry.state is ConfigEntryState.NOT_LOADED
     await simulator.bring_online()
 
 
 async def test_not_ready_when_unreachable(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """A PBX that does not answer leaves the entry retrying, with the reason in words."""
     await simulator.take_offline("refuse")
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.SETUP_RETRY
-    assert loaded.error_reason_translation_key == "communication_error"
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.SETUP_RETRY
+    assert added_entry.error_reason_translation_key == "communication_error"
     await simulator.bring_online()
 
 
 async def test_not_ready_when_api_disabled(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """A PBX whose API is switched off leaves the entry retrying with that reason."""
     simulator.api_enabled = False
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.SETUP_RETRY
-    assert loaded.error_reason_translation_key == "api_disabled"
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.SETUP_RETRY
+    assert added_entry.error_reason_translation_key == "api_disabled"
 
 
 async def test_wrong_password_starts_reauth(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """Rejected credentials stop setup and ask the user for new ones, after one login."""
     hass.config_entries.async_update_entry(
-        loaded, data={**loaded.data, CONF_PASSWORD: "not-the-password"}
+        added_entry, data={**added_entry.data, CONF_PASSWORD: "not-the-password"}
     )
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.SETUP_ERROR
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.SETUP_ERROR
     assert logins(simulator) == 1
     flows = hass.config_entries.flow.async_progress()
     assert len(flows) == 1
@@ -138,82 +97,76 @@ async def test_wrong_password_starts_reauth(
 async def test_locked_out_waits_ten_minutes(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    loaded: MockConfigEntry,
+    added_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A lock-out raises a repair issue, and setup retries do not log in meanwhile."""
     await lock_out(simulator)
     before = logins(simulator)
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.SETUP_RETRY
-    assert loaded.error_reason_translation_key == "locked_out"
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.SETUP_RETRY
+    assert added_entry.error_reason_translation_key == "locked_out"
     assert logins(simulator) == before + 1
-    issue = issue_registry.async_get_issue(DOMAIN, f"locked_out_{loaded.entry_id}")
+    issue = issue_registry.async_get_issue(DOMAIN, f"locked_out_{added_entry.entry_id}")
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.ERROR
 
     # A retry within the ten minutes does not touch the PBX.
-    await hass.config_entries.async_reload(loaded.entry_id)
+    await hass.config_entries.async_reload(added_entry.entry_id)
     await hass.async_block_till_done()
-    assert loaded.state is ConfigEntryState.SETUP_RETRY
+    assert added_entry.state is ConfigEntryState.SETUP_RETRY
     assert logins(simulator) == before + 1
 
 
 async def test_other_pbx_at_the_address(
-    hass: HomeAssistant, simulator: PbxSimulator, loaded: MockConfigEntry
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
 ) -> None:
     """A PBX with another serial number is not taken for the configured one."""
-    hass.config_entries.async_update_entry(loaded, unique_id="999999999999")
-    await setup_entry(hass, loaded)
-    assert loaded.state is ConfigEntryState.SETUP_ERROR
-    assert loaded.error_reason_translation_key == "wrong_device"
+    hass.config_entries.async_update_entry(added_entry, unique_id="999999999999")
+    await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.SETUP_ERROR
+    assert added_entry.error_reason_translation_key == "wrong_device"
 
 
 async def test_changed_certificate(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    loaded: MockConfigEntry,
+    added_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A certificate other than the trusted one stops setup with a repair issue."""
-    https = PbxSimulator(
-        office=simulator.office,
-        host="127.0.0.1",
-        port=0,
-        ssl=True,
-        username=USERNAME,
-        password=loaded.data[CONF_PASSWORD],
-    )
-    await https.start()
-    try:
+    async with pbx_simulator(
+        simulator.office, ssl=True, password=added_entry.data[CONF_PASSWORD]
+    ) as https:
         hass.config_entries.async_update_entry(
-            loaded,
+            added_entry,
             data={
-                **loaded.data,
+                **added_entry.data,
                 "port": https.port,
                 CONF_SSL: True,
                 CONF_TLS_FINGERPRINT: "ab" * 32,
             },
         )
-        await setup_entry(hass, loaded)
-        assert loaded.state is ConfigEntryState.SETUP_ERROR
-        assert loaded.error_reason_translation_key == "certificate_changed"
+        await setup_entry(hass, added_entry)
+        assert added_entry.state is ConfigEntryState.SETUP_ERROR
+        assert added_entry.error_reason_translation_key == "certificate_changed"
         assert issue_registry.async_get_issue(
-            DOMAIN, f"certificate_changed_{loaded.entry_id}"
+            DOMAIN, f"certificate_changed_{added_entry.entry_id}"
         )
 
         # Trusting the presented certificate (what Reconfigure does) lets it load.
         hass.config_entries.async_update_entry(
-            loaded,
-            data={**loaded.data, CONF_TLS_FINGERPRINT: https.certificate_fingerprint},
+            added_entry,
+            data={
+                **added_entry.data,
+                CONF_TLS_FINGERPRINT: https.certificate_fingerprint,
+            },
         )
-        await hass.config_entries.async_reload(loaded.entry_id)
+        await hass.config_entries.async_reload(added_entry.entry_id)
         await hass.async_block_till_done()
-        assert loaded.state is ConfigEntryState.LOADED
+        assert added_entry.state is ConfigEntryState.LOADED
         assert not issue_registry.async_get_issue(
-            DOMAIN, f"certificate_changed_{loaded.entry_id}"
+            DOMAIN, f"certificate_changed_{added_entry.entry_id}"
         )
-        await hass.config_entries.async_unload(loaded.entry_id)
+        await hass.config_entries.async_unload(added_entry.entry_id)
         await hass.async_block_till_done()
-    finally:
-        await https.stop()

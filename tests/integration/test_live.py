@@ -10,24 +10,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import PbxSimulator
 
-from .conftest import SERIAL
+from .conftest import SERIAL, settle, state
 
 RECEPTION = "sensor.reception_1000_status"
 SALES = "sensor.sales_1001_status"
 RECEPTION_CALLS = "event.reception_1000_call"
-
-
-async def settle(hass: HomeAssistant, sim: PbxSimulator) -> None:
-    """Wait until the simulator delivered every report and Home Assistant handled it."""
-    await sim.wait_for_reports()
-    await hass.async_block_till_done()
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
 
 
 @pytest.fixture

@@ -15,18 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.yeastar.const import DOMAIN, HEARTBEAT_INTERVAL
 from simulator import PbxSimulator
+from tests.common import FakeClock
 
-from .conftest import TOKEN_LIFE, FakeClock
-from .test_init import lock_out, logins
+from .conftest import TOKEN_LIFE, lock_out, logins, settle, state
 
 RECEPTION = "sensor.reception_1000_status"
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """Return an entity's state."""
-    current = hass.states.get(entity_id)
-    assert current is not None
-    return current.state
 
 
 async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -35,15 +28,20 @@ async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+async def fire_heartbeat(hass: HomeAssistant) -> None:
+    """Let the heartbeat timer run once."""
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 async def test_heartbeat_keeps_the_token(
     hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
 ) -> None:
     """A heartbeat goes out every few minutes, with where to post the reports."""
     before = sum(1 for r in simulator.requests if r.endpoint == "heartbeat")
-    async_fire_time_changed(
-        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_heartbeat(hass)
     heartbeats = [r for r in simulator.requests if r.endpoint == "heartbeat"]
     assert len(heartbeats) == before + 1
     assert (
@@ -55,18 +53,17 @@ async def test_heartbeat_keeps_the_token(
 async def test_token_expiry_relogs_in_once(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
     init_integration: MockConfigEntry,
 ) -> None:
     """When the PBX forgot the token, one login and the poll carries on."""
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     await refresh(hass, init_integration)
     assert logins(simulator) == 2
     assert state(hass, RECEPTION) == "idle"
     # The new token works for reports again.
     simulator.unregister_extension("1000")
-    await simulator.wait_for_reports()
-    await hass.async_block_till_done()
+    await settle(hass, simulator)
     assert state(hass, RECEPTION) == "offline"
 
 
@@ -78,8 +75,7 @@ async def test_reboot(
         trunk="SIPTrunk1", caller="0612345678", extension="1000"
     )
     await simulator.answer(call_id, "1000")
-    await simulator.wait_for_reports()
-    await hass.async_block_till_done()
+    await settle(hass, simulator)
     coordinator = init_integration.runtime_data
     assert coordinator.tracker.active_calls("1000")
 
@@ -89,8 +85,7 @@ async def test_reboot(
 
     await simulator.wait_online()
     await refresh(hass, init_integration)
-    await simulator.wait_for_reports()
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass, simulator)
     assert state(hass, RECEPTION) == "idle"
     assert logins(simulator) == 2
     assert not coordinator.tracker.active_calls("1000")
@@ -100,12 +95,12 @@ async def test_lockout_backs_off_ten_minutes(
     freezer: FrozenDateTimeFactory,
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A lock-out met on re-login stops every login for ten minutes, then one succeeds."""
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     await lock_out(simulator)
     before = logins(simulator)
     await refresh(hass, init_integration)
@@ -122,7 +117,7 @@ async def test_lockout_backs_off_ten_minutes(
     assert logins(simulator) == before + 1
 
     freezer.tick(timedelta(minutes=2))
-    sim_clock.advance(601)
+    clock.advance(601)
     await refresh(hass, init_integration)
     assert logins(simulator) == before + 2
     assert state(hass, RECEPTION) == "idle"
@@ -132,12 +127,12 @@ async def test_lockout_backs_off_ten_minutes(
 async def test_rejected_credentials_start_reauth_and_stop_logins(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
     init_integration: MockConfigEntry,
 ) -> None:
     """A password changed on the PBX asks the user, and nothing logs in blindly again."""
     simulator.credentials.password = "changed-on-the-pbx"
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     before = logins(simulator)
     await refresh(hass, init_integration)
     assert logins(simulator) == before + 1
@@ -145,19 +140,8 @@ async def test_rejected_credentials_start_reauth_and_stop_logins(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
     await refresh(hass, init_integration)
-    async_fire_time_changed(
-        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await fire_heartbeat(hass)
     assert logins(simulator) == before + 1
-
-
-async def fire_heartbeat(hass: HomeAssistant) -> None:
-    """Let the heartbeat timer run once."""
-    async_fire_time_changed(
-        hass, dt_util.utcnow() + HEARTBEAT_INTERVAL + timedelta(seconds=1)
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def test_heartbeat_while_pbx_unreachable(
@@ -179,12 +163,12 @@ async def test_heartbeat_while_pbx_unreachable(
 async def test_heartbeat_meets_rejected_credentials(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
     init_integration: MockConfigEntry,
 ) -> None:
     """A heartbeat whose re-login is refused starts reauthentication."""
     simulator.credentials.password = "changed-on-the-pbx"
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     await fire_heartbeat(hass)
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -193,12 +177,12 @@ async def test_heartbeat_meets_rejected_credentials(
 async def test_heartbeat_meets_lockout(
     hass: HomeAssistant,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
     init_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """A heartbeat whose re-login meets a lock-out raises the repair issue."""
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     await lock_out(simulator)
     await fire_heartbeat(hass)
     assert issue_registry.async_get_issue(

@@ -9,14 +9,7 @@ from homeassistant.config_entries import (
     ConfigEntryDisabler,
     ConfigEntryState,
 )
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
-)
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
@@ -29,8 +22,9 @@ from custom_components.yeastar.coordinator import YeastarCoordinator
 from custom_components.yeastar.pbx.errors import YeastarApiError
 from custom_components.yeastar.pbx.events import parse_report
 from simulator import PbxSimulator, SimulatorTiming
+from tests.common import FakeClock
 
-from .conftest import PASSWORD, TOKEN_LIFE, USERNAME, FakeClock, small_office
+from .conftest import TOKEN_LIFE, pbx_simulator, small_office, stored_entry
 
 OUTSIDE_NUMBER = "0612345678"
 SECOND_SERIAL = "369451090406"
@@ -267,11 +261,11 @@ async def test_dial_rejected_credentials_start_reauth(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
 ) -> None:
     """Credentials the PBX no longer takes: an authentication error and a reauth flow."""
     simulator.credentials.password = "changed-on-the-pbx"
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     with pytest.raises(
         HomeAssistantError, match="rejected the API username"
     ) as excinfo:
@@ -292,34 +286,19 @@ async def second_simulator(socket_enabled: None) -> AsyncGenerator[PbxSimulator]
     """Run a second PBX (another serial number) on another loopback port."""
     office = small_office()
     office.serial_number = SECOND_SERIAL
-    sim = PbxSimulator(
-        office=office,
-        host="127.0.0.1",
-        port=0,
-        ssl=False,
-        username=USERNAME,
-        password=PASSWORD,
-        timing=SimulatorTiming(report_retry_interval=0.05),
-    )
-    await sim.start()
-    yield sim
-    await sim.stop()
+    async with pbx_simulator(
+        office, timing=SimulatorTiming(report_retry_interval=0.05)
+    ) as sim:
+        yield sim
 
 
 def second_entry(sim: PbxSimulator) -> MockConfigEntry:
     """Return a config entry for the second PBX."""
-    return MockConfigEntry(
-        domain=DOMAIN,
+    return stored_entry(
+        sim,
         title="Branch office",
         unique_id=SECOND_SERIAL,
-        data={
-            CONF_HOST: "127.0.0.1",
-            CONF_PORT: sim.port,
-            CONF_SSL: False,
-            CONF_USERNAME: USERNAME,
-            CONF_PASSWORD: PASSWORD,
-            CONF_WEBHOOK_ID: "fedcba9876543210" * 4,
-        },
+        **{CONF_WEBHOOK_ID: "fedcba9876543210" * 4},
     )
 
 
@@ -677,12 +656,12 @@ async def test_hangup_rejected_credentials(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: PbxSimulator,
-    sim_clock: FakeClock,
+    clock: FakeClock,
 ) -> None:
     """Credentials refused while hanging up: authentication error and reauth."""
     await talking(simulator)
     simulator.credentials.password = "changed-on-the-pbx"
-    sim_clock.advance(TOKEN_LIFE + 1)
+    clock.advance(TOKEN_LIFE + 1)
     with pytest.raises(HomeAssistantError) as excinfo:
         await hangup(hass, extension="1000")
     await hass.async_block_till_done()

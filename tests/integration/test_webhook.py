@@ -20,7 +20,7 @@ from custom_components.yeastar.const import (
 from custom_components.yeastar.webhook import _plain_address
 from simulator import PbxSimulator
 
-from .conftest import SERIAL, WEBHOOK_ID
+from .conftest import SERIAL, WEBHOOK_ID, settle
 
 RECEPTION = "sensor.reception_1000_status"
 URL = f"/api/webhook/{WEBHOOK_ID}"
@@ -154,8 +154,7 @@ async def test_pbx_retries_until_answered(
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     simulator.unregister_extension("1000")
-    await simulator.wait_for_reports()
-    await hass.async_block_till_done()
+    await settle(hass, simulator)
     assert hass.states.get(RECEPTION).state == "offline"
 
 
@@ -163,74 +162,64 @@ async def test_no_local_url_raises_issue_and_polls(
     hass: HomeAssistant,
     simulator: PbxSimulator,
     ha_http: TestClient,
-    mock_config_entry: MockConfigEntry,
+    added_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Without a local URL the PBX cannot report: a repair issue, but the entry works."""
     hass.config.internal_url = None
     hass.config.api = None
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert await hass.config_entries.async_setup(added_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(
-        DOMAIN, f"no_report_url_{mock_config_entry.entry_id}"
+        DOMAIN, f"no_report_url_{added_entry.entry_id}"
     )
     login = next(r for r in simulator.requests if r.endpoint == "login")
     assert "url" not in login.body
     assert hass.states.get(RECEPTION).state == "idle"
-    await hass.config_entries.async_unload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_https_local_url_raises_issue(
     hass: HomeAssistant,
     simulator: PbxSimulator,
     ha_http: TestClient,
-    mock_config_entry: MockConfigEntry,
+    added_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """An HTTPS-only local URL cannot receive the PBX's plain HTTP reports."""
     await async_process_ha_core_config(hass, {"internal_url": "https://127.0.0.1:8123"})
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert await hass.config_entries.async_setup(added_entry.entry_id)
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(
-        DOMAIN, f"report_url_https_{mock_config_entry.entry_id}"
+        DOMAIN, f"report_url_https_{added_entry.entry_id}"
     )
-    await hass.config_entries.async_unload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_callback_override(
     hass: HomeAssistant,
     simulator: PbxSimulator,
     ha_http: TestClient,
-    mock_config_entry: MockConfigEntry,
+    added_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """The options' callback host and port win over the local URL, and clear the issue."""
     await async_process_ha_core_config(hass, {"internal_url": "https://127.0.0.1:8123"})
-    mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        mock_config_entry,
+        added_entry,
         options={
             CONF_CALLBACK_HOST: "127.0.0.1",
             CONF_CALLBACK_PORT: ha_http.server.port,
         },
     )
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert await hass.config_entries.async_setup(added_entry.entry_id)
     await hass.async_block_till_done()
     assert not issue_registry.async_get_issue(
-        DOMAIN, f"report_url_https_{mock_config_entry.entry_id}"
+        DOMAIN, f"report_url_https_{added_entry.entry_id}"
     )
     heartbeat = next(r for r in simulator.requests if r.endpoint == "heartbeat")
     assert heartbeat.body["port"] == str(ha_http.server.port)
     simulator.unregister_extension("1000")
-    await simulator.wait_for_reports()
-    await hass.async_block_till_done()
+    await settle(hass, simulator)
     assert hass.states.get(RECEPTION).state == "offline"
-    await hass.config_entries.async_unload(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_options_take_effect_at_once(

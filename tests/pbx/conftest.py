@@ -1,12 +1,8 @@
-"""Fixtures for the PBX client tests: sessions, a scriptable fake PBX and certificates."""
+"""Fixtures for the PBX client tests: sessions, a scriptable fake PBX, certificates, stored reports."""
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-import datetime
-import hashlib
-import ipaddress
 import itertools
 import json
 from pathlib import Path
@@ -14,18 +10,25 @@ import ssl
 from typing import Any
 
 from aiohttp import ClientSession, web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 import pytest
 
 from custom_components.yeastar.pbx.client import ReportDestination, YeastarClient
 from simulator import PbxSimulator, SimulatorTiming
+from simulator.tls import self_signed
+from tests.common import FakeClock, Receiver, simulator_factory
 
 type Answer = (
     dict[str, Any] | web.StreamResponse | Callable[[web.Request], Awaitable[Any]]
 )
+type ClientFactory = Callable[..., YeastarClient]
+type SimFactory = Callable[..., PbxSimulator]
+
+EVENT_FIXTURES = Path(__file__).parent / "fixtures" / "events"
+
+
+def stored_report(name: str) -> bytes:
+    """Return a stored report body exactly as the PBX would post it."""
+    return (EVENT_FIXTURES / f"{name}.json").read_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -48,47 +51,11 @@ class Certificate:
     fingerprint: str
 
 
-def _self_signed(directory: Path, name: str) -> Certificate:
-    """Write a self-signed certificate for 127.0.0.1 and return its server context."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file = directory / f"{name}.pem"
-    key_file = directory / f"{name}.key"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    return Certificate(context=context, fingerprint=hashlib.sha256(der).hexdigest())
-
-
 @pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    """Return a self-signed certificate for a fake PBX."""
-    return _self_signed(tmp_path_factory.mktemp("tls"), "pbx")
+def certificate() -> Certificate:
+    """Return a self-signed certificate for a fake PBX (made as the simulator makes its own)."""
+    made = self_signed("pbx", "127.0.0.1")
+    return Certificate(context=made.server_context(), fingerprint=made.fingerprint)
 
 
 @dataclass(slots=True)
@@ -191,43 +158,53 @@ class FakePbx:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    async def __aenter__(self) -> "FakePbx":
+        """Start on entering an async with block."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop on leaving the block."""
+        await self.stop()
+
 
 @pytest.fixture
 async def fake_pbx() -> AsyncGenerator[FakePbx]:
     """Return a running plain-HTTP fake PBX."""
-    pbx = FakePbx()
-    await pbx.start()
-    yield pbx
-    await pbx.stop()
+    async with FakePbx() as pbx:
+        yield pbx
 
 
 @pytest.fixture
 async def tls_fake_pbx(certificate: Certificate) -> AsyncGenerator[FakePbx]:
     """Return a running HTTPS fake PBX with a self-signed certificate."""
-    pbx = FakePbx(certificate=certificate)
-    await pbx.start()
-    yield pbx
-    await pbx.stop()
+    async with FakePbx(certificate=certificate) as pbx:
+        yield pbx
+
+
+def _client(
+    host: str, port: int, session: ClientSession, **kwargs: Any
+) -> YeastarClient:
+    """Return a client with the test credentials and a short timeout, unless told."""
+    kwargs.setdefault("username", "api")
+    kwargs.setdefault("password", "secret")
+    kwargs.setdefault("request_timeout", 2.0)
+    return YeastarClient(host, port, session=session, **kwargs)
 
 
 @pytest.fixture
-def make_client(session: ClientSession) -> Callable[..., YeastarClient]:
+def make_client(session: ClientSession) -> ClientFactory:
     """Return a factory of clients of a fake PBX (plain HTTP unless told)."""
 
     def _make(pbx: FakePbx, **kwargs: Any) -> YeastarClient:
         kwargs.setdefault("ssl", pbx.certificate is not None)
-        kwargs.setdefault("username", "api")
-        kwargs.setdefault("password", "secret")
-        kwargs.setdefault("request_timeout", 2.0)
-        return YeastarClient("127.0.0.1", pbx.port, session=session, **kwargs)
+        return _client("127.0.0.1", pbx.port, session, **kwargs)
 
     return _make
 
 
 @pytest.fixture
-def client(
-    fake_pbx: FakePbx, make_client: Callable[..., YeastarClient]
-) -> YeastarClient:
+def client(fake_pbx: FakePbx, make_client: ClientFactory) -> YeastarClient:
     """Return a client of the plain-HTTP fake PBX."""
     return make_client(fake_pbx)
 
@@ -235,118 +212,35 @@ def client(
 # -- the PBX simulator ---------------------------------------------------------------
 
 
-class FakeClock:
-    """The simulator's clock, moved by hand (tokens, lock-outs, Invite windows)."""
-
-    def __init__(self) -> None:
-        """Start at an arbitrary time."""
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        """Return the current time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward."""
-        self.now += seconds
-
-
-@dataclass
-class ReportReceiver:
-    """A tiny HTTP server that answers 200 to every report and keeps them."""
-
-    port: int = 0
-    received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Keep one report."""
-        self.received.append((request.path, await request.json()))
-        self.arrived.set()
-        return web.Response()
-
-    async def wait_for(self, event: str) -> dict[str, Any]:
-        """Return the first report of an event, waiting up to two seconds for it."""
-        async with asyncio.timeout(2):
-            while True:
-                for _, body in self.received:
-                    if body.get("event") == event:
-                        return body
-                self.arrived.clear()
-                await self.arrived.wait()
+@pytest.fixture
+def sim_factory(clock: FakeClock) -> SimFactory:
+    """Return a factory of simulators (plain HTTP unless told), to run with ``async with``."""
+    return simulator_factory(
+        ssl=False,
+        clock=clock,
+        timing=SimulatorTiming(
+            report_retry_interval=0.05, report_timeout=0.5, reboot_duration=0.05
+        ),
+    )
 
 
 @pytest.fixture
-async def receiver() -> AsyncGenerator[ReportReceiver]:
-    """Collect the simulator's reports on 127.0.0.1."""
-    collector = ReportReceiver()
-    app = web.Application()
-    app.router.add_route("POST", "/{tail:.*}", collector.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    collector.port = runner.addresses[0][1]
-    yield collector
-    await runner.cleanup()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """Return the simulator's clock."""
-    return FakeClock()
-
-
-@pytest.fixture
-def sim_factory(
-    clock: FakeClock,
-) -> Callable[..., AbstractAsyncContextManager[PbxSimulator]]:
-    """Return a factory of running simulators (plain HTTP unless told), stopped on exit."""
-
-    @asynccontextmanager
-    async def _run(**kwargs: Any) -> AsyncGenerator[PbxSimulator]:
-        kwargs.setdefault("ssl", False)
-        kwargs.setdefault("clock", clock)
-        kwargs.setdefault(
-            "timing",
-            SimulatorTiming(
-                report_retry_interval=0.05, report_timeout=0.5, reboot_duration=0.05
-            ),
-        )
-        simulator = PbxSimulator(username="api", password="secret", **kwargs)
-        await simulator.start()
-        try:
-            yield simulator
-        finally:
-            await simulator.stop()
-
-    return _run
-
-
-@pytest.fixture
-async def sim(
-    sim_factory: Callable[..., AbstractAsyncContextManager[PbxSimulator]],
-) -> AsyncGenerator[PbxSimulator]:
+async def sim(sim_factory: SimFactory) -> AsyncGenerator[PbxSimulator]:
     """Return a running plain-HTTP simulator of the sample office."""
     async with sim_factory() as simulator:
         yield simulator
 
 
 @pytest.fixture
-def sim_client(
-    session: ClientSession, receiver: ReportReceiver
-) -> Callable[..., YeastarClient]:
+def sim_client(session: ClientSession, receiver: Receiver) -> ClientFactory:
     """Return a factory of clients of a simulator, reporting to the receiver."""
 
     def _make(simulator: PbxSimulator, **kwargs: Any) -> YeastarClient:
         kwargs.setdefault("ssl", simulator.base_url.startswith("https"))
-        kwargs.setdefault("username", "api")
-        kwargs.setdefault("password", "secret")
-        kwargs.setdefault("request_timeout", 2.0)
         kwargs.setdefault(
             "report_destination",
             ReportDestination(port=receiver.port, url="api/webhook/abc"),
         )
-        return YeastarClient(simulator.host, simulator.port, session=session, **kwargs)
+        return _client(simulator.host, simulator.port, session, **kwargs)
 
     return _make

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,8 @@ from custom_components.yeastar.pbx.calls import (
 from custom_components.yeastar.pbx.events import Event, parse_report
 from custom_components.yeastar.pbx.models import Call
 
-FIXTURES = Path(__file__).parent / "fixtures" / "events"
+from .conftest import stored_report
+
 CALLER = "0612345678"
 DID = "5551234"
 TRUNK = "SIPTrunk1"
@@ -98,7 +98,7 @@ def report(name: str, **fields: Any) -> Event:
 
 def fixture(name: str) -> Event:
     """Return a stored report."""
-    return parse_report((FIXTURES / f"{name}.json").read_bytes())
+    return parse_report(stored_report(name))
 
 
 def brief(activities: Iterable[CallActivity]) -> list[tuple[ActivityKind, str]]:
@@ -918,7 +918,7 @@ def query_call(*calls: tuple[str, str, list[dict[str, Any]]]) -> dict[str, list[
 
 
 def test_load_the_documented_snapshot(tracker: CallTracker) -> None:
-    payload = json.loads((FIXTURES / "extension_query_call.json").read_text())
+    payload = json.loads(stored_report("extension_query_call"))
     snapshot = {
         entry["number"]: [Call.from_dict(call) for call in entry["numbercalls"]]
         for entry in payload["calllist"]

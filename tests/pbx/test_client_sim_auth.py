@@ -1,13 +1,11 @@
 """Login, lock-out and token care of the client against the PBX simulator."""
 
 import asyncio
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 import hashlib
 
 import pytest
 
-from custom_components.yeastar.pbx.client import ReportDestination, YeastarClient
+from custom_components.yeastar.pbx.client import ReportDestination
 from custom_components.yeastar.pbx.errors import (
     YeastarAuthenticationError,
     YeastarLockedOutError,
@@ -15,16 +13,9 @@ from custom_components.yeastar.pbx.errors import (
 )
 from custom_components.yeastar.pbx.models import LoginResult
 from simulator import PbxSimulator, SimulatorTiming
+from tests.common import FakeClock, Receiver, endpoints
 
-from .conftest import FakeClock, ReportReceiver
-
-type SimFactory = Callable[..., AbstractAsyncContextManager[PbxSimulator]]
-type ClientFactory = Callable[..., YeastarClient]
-
-
-def endpoints(sim: PbxSimulator) -> list[str]:
-    """Return the endpoints the simulator was asked, in order."""
-    return [record.endpoint for record in sim.requests]
+from .conftest import ClientFactory, SimFactory
 
 
 def errnos(sim: PbxSimulator, endpoint: str) -> list[str | None]:
@@ -37,7 +28,7 @@ def errnos(sim: PbxSimulator, endpoint: str) -> list[str | None]:
 
 
 async def test_login_md5_and_destination(
-    sim: PbxSimulator, sim_client: ClientFactory, receiver: ReportReceiver
+    sim: PbxSimulator, sim_client: ClientFactory, receiver: Receiver
 ) -> None:
     """The simulator accepts the MD5 login and reports go where the client said."""
     client = sim_client(sim)
@@ -53,13 +44,13 @@ async def test_login_md5_and_destination(
     assert session.destination == f"http://127.0.0.1:{receiver.port}/api/webhook/abc"
 
     await client.set_do_not_disturb("1000", True)
-    report = await receiver.wait_for("ConfigChange")
+    report = (await receiver.wait_for("ConfigChange"))[0]
     assert report["sn"] == "369451090405"
-    assert receiver.received[0][0] == "/api/webhook/abc"
+    assert receiver.received[0].path == "/api/webhook/abc"
 
 
 async def test_heartbeat_moves_destination(
-    sim: PbxSimulator, sim_client: ClientFactory, receiver: ReportReceiver
+    sim: PbxSimulator, sim_client: ClientFactory, receiver: Receiver
 ) -> None:
     """A heartbeat renews the token and sets ``ipaddr``, ``port`` and ``url``."""
     client = sim_client(sim)

@@ -1,8 +1,5 @@
 """Every endpoint of the client and its documented error paths, against the simulator."""
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
 import aiohttp
 import pytest
 
@@ -10,11 +7,9 @@ from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import YeastarApiError
 from custom_components.yeastar.pbx.models import Call, MemberKind, MemberStatus
 from simulator import PbxSimulator, SimulatorTiming
+from tests.common import FakeClock
 
-from .conftest import FakeClock
-
-type SimFactory = Callable[..., AbstractAsyncContextManager[PbxSimulator]]
-type ClientFactory = Callable[..., YeastarClient]
+from .conftest import ClientFactory, SimFactory
 
 
 @pytest.fixture

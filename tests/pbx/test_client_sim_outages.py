@@ -1,25 +1,16 @@
 """Reboots, outages and a switched-off API, against the simulator."""
 
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
-
 import pytest
 
-from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import (
     YeastarApiDisabledError,
     YeastarConnectionError,
 )
 from custom_components.yeastar.pbx.models import LoginResult
 from simulator import PbxSimulator
+from tests.common import endpoints
 
-type ClientFactory = Callable[..., YeastarClient]
-type SimFactory = Callable[..., AbstractAsyncContextManager[PbxSimulator]]
-
-
-def endpoints(sim: PbxSimulator) -> list[str]:
-    """Return the endpoints the simulator was asked, in order."""
-    return [record.endpoint for record in sim.requests]
+from .conftest import ClientFactory, SimFactory
 
 
 async def test_reboot(sim: PbxSimulator, sim_client: ClientFactory) -> None:

@@ -1,11 +1,9 @@
 """HTTPS against the simulator's self-signed certificate: untrusted, pinned, mismatched."""
 
-from collections.abc import AsyncGenerator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncGenerator
 
 import pytest
 
-from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import (
     YeastarCertificateMismatchError,
     YeastarUntrustedCertificateError,
@@ -13,13 +11,11 @@ from custom_components.yeastar.pbx.errors import (
 from custom_components.yeastar.pbx.tls import fetch_certificate_fingerprint
 from simulator import PbxSimulator
 
-type ClientFactory = Callable[..., YeastarClient]
+from .conftest import ClientFactory, SimFactory
 
 
 @pytest.fixture
-async def tls_sim(
-    sim_factory: Callable[..., AbstractAsyncContextManager[PbxSimulator]],
-) -> AsyncGenerator[PbxSimulator]:
+async def tls_sim(sim_factory: SimFactory) -> AsyncGenerator[PbxSimulator]:
     """Return a running HTTPS simulator with a fresh self-signed certificate."""
     async with sim_factory(ssl=True) as simulator:
         yield simulator

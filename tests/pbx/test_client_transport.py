@@ -3,6 +3,7 @@
 from collections.abc import Callable
 import logging
 import ssl
+from typing import Any
 from unittest.mock import MagicMock
 
 import aiohttp
@@ -149,35 +150,49 @@ async def test_connection_error_message_hides_token(
     assert "token1" not in str(excinfo.value)
 
 
+def client_whose_posts_raise(
+    session: aiohttp.ClientSession, error: Exception, **kwargs: Any
+) -> YeastarClient:
+    """Return a client of a dead address whose every request raises this error."""
+    client = YeastarClient(
+        "127.0.0.1", 1, username="api", password="pw", session=session, **kwargs
+    )
+    failing = MagicMock()
+    failing.post.side_effect = error
+    client._session = failing
+    return client
+
+
 async def test_redacts_token_from_error_text(session: aiohttp.ClientSession) -> None:
     """Should an aiohttp error quote the URL, the token is replaced."""
-    client = YeastarClient(
-        "127.0.0.1", 1, ssl=False, username="api", password="pw", session=session
+    client = client_whose_posts_raise(
+        session,
+        aiohttp.InvalidURL(
+            "http://127.0.0.1:1/api/v2.0.0/trunk/list?token=0123456789abcdef"
+        ),
+        ssl=False,
     )
     client._token = "0123456789abcdef"
-    failing = MagicMock()
-    failing.post.side_effect = aiohttp.InvalidURL(
-        "http://127.0.0.1:1/api/v2.0.0/trunk/list?token=0123456789abcdef"
-    )
-    client._session = failing
     with pytest.raises(YeastarConnectionError) as excinfo:
         await client.trunks()
     assert "0123456789abcdef" not in str(excinfo.value)
     assert "<token>" in str(excinfo.value)
 
 
+def tls_failure(message: str, reason: str) -> aiohttp.ClientConnectorSSLError:
+    """Return aiohttp's error for a plain SSLError (not a certificate error)."""
+    failure = ssl.SSLError(1, message)
+    failure.reason = reason  # type: ignore[misc]
+    return aiohttp.ClientConnectorSSLError(MagicMock(), failure)
+
+
 async def test_ssl_verify_failure_without_certificate_error(
     session: aiohttp.ClientSession,
 ) -> None:
     """A plain SSLError that reports a failed verification means "untrusted"."""
-    client = YeastarClient(
-        "127.0.0.1", 1, username="api", password="pw", session=session
+    client = client_whose_posts_raise(
+        session, tls_failure("certificate verify failed", "CERTIFICATE_VERIFY_FAILED")
     )
-    failure = ssl.SSLError(1, "certificate verify failed")
-    failure.reason = "CERTIFICATE_VERIFY_FAILED"  # type: ignore[misc]
-    failing = MagicMock()
-    failing.post.side_effect = aiohttp.ClientConnectorSSLError(MagicMock(), failure)
-    client._session = failing
     with pytest.raises(YeastarUntrustedCertificateError) as excinfo:
         await client.login()
     assert excinfo.value.fingerprint is None
@@ -187,14 +202,9 @@ async def test_other_ssl_errors_are_connection_errors(
     session: aiohttp.ClientSession,
 ) -> None:
     """A TLS failure that is not about trust is a connection error."""
-    client = YeastarClient(
-        "127.0.0.1", 1, username="api", password="pw", session=session
+    client = client_whose_posts_raise(
+        session, tls_failure("wrong version number", "WRONG_VERSION_NUMBER")
     )
-    failure = ssl.SSLError(1, "wrong version number")
-    failure.reason = "WRONG_VERSION_NUMBER"  # type: ignore[misc]
-    failing = MagicMock()
-    failing.post.side_effect = aiohttp.ClientConnectorSSLError(MagicMock(), failure)
-    client._session = failing
     with pytest.raises(YeastarConnectionError) as excinfo:
         await client.login()
     assert type(excinfo.value) is YeastarConnectionError

@@ -2,7 +2,6 @@
 
 from dataclasses import FrozenInstanceError
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +42,8 @@ from custom_components.yeastar.pbx.models import (
     MemberStatus,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "events"
+from .conftest import stored_report
+
 SN = "369451090405"
 CALL_ID = "1709287200.12"
 INBOUND_MEMBER = CallMember(
@@ -53,11 +53,6 @@ INBOUND_MEMBER = CallMember(
     trunk_name="SIPTrunk1",
     channel_id="PJSIP/trunk-SIPTrunk1-endpoint-00000021",
 )
-
-
-def fixture(name: str) -> bytes:
-    """Return a stored report body exactly as the PBX would post it."""
-    return (FIXTURES / f"{name}.json").read_bytes()
 
 
 def body(**fields: Any) -> bytes:
@@ -97,7 +92,7 @@ def body(**fields: Any) -> bytes:
 def test_every_documented_sample_has_its_type(
     name: str, event_type: type[Event], event_name: str
 ) -> None:
-    raw = fixture(name)
+    raw = stored_report(name)
     event = parse_report(raw)
     assert type(event) is event_type
     assert event.name == event_name
@@ -106,16 +101,16 @@ def test_every_documented_sample_has_its_type(
 
 
 def test_extension_status() -> None:
-    event = parse_report(fixture("extension_status"))
+    event = parse_report(stored_report("extension_status"))
     assert event == ExtensionStatusEvent(
         name="ExtensionStatus",
         serial_number=SN,
-        raw=json.loads(fixture("extension_status")),
+        raw=json.loads(stored_report("extension_status")),
         extension="1000",
         status="Registered",
         registered_ip="192.168.1.50",
     )
-    ringing = parse_report(fixture("extension_status_ringing"))
+    ringing = parse_report(stored_report("extension_status_ringing"))
     assert isinstance(ringing, ExtensionStatusEvent)
     assert (ringing.status, ringing.registered_ip) == ("Ringing", "")
 
@@ -139,7 +134,7 @@ def test_extension_status_tolerates_numbers_and_key_case() -> None:
 
 
 def test_call_status_members() -> None:
-    event = parse_report(fixture("call_status_inbound_ringing"))
+    event = parse_report(stored_report("call_status_inbound_ringing"))
     assert isinstance(event, CallStatusEvent)
     assert event.call_id == CALL_ID
     assert event.members == (
@@ -200,7 +195,7 @@ def test_call_status_without_members() -> None:
 
 
 def test_new_cdr() -> None:
-    event = parse_report(fixture("new_cdr"))
+    event = parse_report(stored_report("new_cdr"))
     assert isinstance(event, NewCdrEvent)
     assert event.call_id == CALL_ID
     cdr = event.cdr
@@ -262,7 +257,7 @@ def test_new_cdr_with_numbers_and_missing_fields() -> None:
     [("invite", InviteEvent), ("incoming", IncomingEvent), ("forward", ForwardEvent)],
 )
 def test_trunk_call_events(name: str, event_type: type[CallEvent]) -> None:
-    event = parse_report(fixture(name))
+    event = parse_report(stored_report(name))
     assert isinstance(event, event_type)
     assert event.call_id == CALL_ID
     assert event.members[0] == INBOUND_MEMBER
@@ -273,7 +268,7 @@ def test_trunk_call_events(name: str, event_type: type[CallEvent]) -> None:
     ["Transfer", "Tranfer", "CallTransfer", "TRANSFER", "calltransfer", "tranfer"],
 )
 def test_transfer_spellings(name: str) -> None:
-    raw = json.loads(fixture("transfer")) | {"event": name}
+    raw = json.loads(stored_report("transfer")) | {"event": name}
     event = parse_report(raw)
     assert isinstance(event, TransferEvent)
     assert event.name == name
@@ -286,14 +281,14 @@ def test_transfer_spellings(name: str) -> None:
 
 
 def test_call_failed() -> None:
-    event = parse_report(fixture("call_failed"))
+    event = parse_report(stored_report("call_failed"))
     assert isinstance(event, CallFailedEvent)
     assert (event.call_id, event.reason) == ("1709287300.15", "486 Busy here")
     assert [m.number for m in event.members] == ["1000"]
 
 
 def test_dtmf() -> None:
-    event = parse_report(fixture("dtmf"))
+    event = parse_report(stored_report("dtmf"))
     assert isinstance(event, DtmfEvent)
     assert (event.call_id, event.info, event.flag, event.infos) == (
         CALL_ID,
@@ -308,7 +303,7 @@ def test_dtmf() -> None:
 
 
 def test_play_prompt_end() -> None:
-    event = parse_report(fixture("play_prompt_end"))
+    event = parse_report(stored_report("play_prompt_end"))
     assert isinstance(event, PlayPromptEndEvent)
     assert (event.call_id, event.prompt) == (CALL_ID, "welcome")
     with_ivr = parse_report(
@@ -320,14 +315,14 @@ def test_play_prompt_end() -> None:
 
 
 def test_conference_status() -> None:
-    event = parse_report(fixture("conference_status"))
+    event = parse_report(stored_report("conference_status"))
     assert isinstance(event, ConferenceStatusEvent)
     assert (event.conference_number, event.conference_name) == ("6400", "Weekly")
     assert event.members[0].status is MemberStatus.ANSWER
 
 
 def test_config_change() -> None:
-    extension = parse_report(fixture("config_change_extension"))
+    extension = parse_report(stored_report("config_change_extension"))
     assert isinstance(extension, ConfigChangeEvent)
     assert (extension.change_type, extension.operation, extension.extension) == (
         "extension",
@@ -335,7 +330,7 @@ def test_config_change() -> None:
         "1005",
     )
     assert extension.trunk_name == ""
-    trunk = parse_report(fixture("config_change_trunk"))
+    trunk = parse_report(stored_report("config_change_trunk"))
     assert isinstance(trunk, ConfigChangeEvent)
     assert (trunk.change_type, trunk.operation, trunk.trunk_name) == (
         "trunk",
@@ -354,16 +349,16 @@ def test_config_change() -> None:
 
 
 def test_boot_up_satisfaction_and_uacsta() -> None:
-    assert parse_report(fixture("boot_up")) == BootUpEvent(
+    assert parse_report(stored_report("boot_up")) == BootUpEvent(
         name="BootUp", serial_number=SN, raw={"event": "BootUp", "sn": SN}
     )
-    satisfaction = parse_report(fixture("satisfaction"))
+    satisfaction = parse_report(stored_report("satisfaction"))
     assert isinstance(satisfaction, SatisfactionEvent)
     assert (satisfaction.call_id, satisfaction.survey_result) == (CALL_ID, "3")
     assert isinstance(
         parse_report(body(event="Satisfaction", surveyresult=5)), SatisfactionEvent
     )
-    csta = parse_report(fixture("uacstacall"))
+    csta = parse_report(stored_report("uacstacall"))
     assert isinstance(csta, UaCstaCallEvent)
     assert (csta.operation, csta.extension, csta.csta_call_id, csta.ip_address) == (
         "callanswer",
@@ -374,13 +369,13 @@ def test_boot_up_satisfaction_and_uacsta() -> None:
 
 
 def test_queue_events() -> None:
-    pause = parse_report(fixture("queue_auto_pause"))
+    pause = parse_report(stored_report("queue_auto_pause"))
     assert isinstance(pause, QueueAutoPauseEvent)
     assert (pause.queue, pause.agent) == ("6700", "1001")
     assert pause.missed_calls == (
         QueueMissedCall(caller="0612345678", call_id="1709287500.30"),
     )
-    timeout = parse_report(fixture("queue_agent_ring_no_answer_timeout"))
+    timeout = parse_report(stored_report("queue_agent_ring_no_answer_timeout"))
     assert isinstance(timeout, QueueAgentRingNoAnswerTimeoutEvent)
     assert (timeout.queue, timeout.agent, timeout.call_id, timeout.caller) == (
         "queue-6700",
@@ -426,7 +421,7 @@ def test_unknown_events(raw: dict[str, Any]) -> None:
 
 
 def test_v1_action_reports() -> None:
-    ring = parse_report(fixture("v1_ring"))
+    ring = parse_report(stored_report("v1_ring"))
     assert type(ring) is UnknownEvent
     assert (ring.name, ring.serial_number) == ("RING", "")
     cdr = parse_report(
@@ -489,7 +484,7 @@ def test_registry_keys_are_lower_case_and_cover_every_type() -> None:
 
 
 def test_body_forms_give_the_same_event() -> None:
-    raw = fixture("call_status_inbound_ringing")
+    raw = stored_report("call_status_inbound_ringing")
     from_bytes = parse_report(raw)
     assert parse_report(raw.decode()) == from_bytes
     assert parse_report(bytearray(raw)) == from_bytes
@@ -506,12 +501,14 @@ def test_parsed_mapping_is_copied() -> None:
 
 
 def test_events_are_frozen_hashable_and_short_in_repr() -> None:
-    event = parse_report(fixture("call_status_inbound_ringing"))
+    event = parse_report(stored_report("call_status_inbound_ringing"))
     with pytest.raises(FrozenInstanceError):
         event.name = "x"  # type: ignore[misc]
-    assert hash(event) == hash(parse_report(fixture("call_status_inbound_ringing")))
+    assert hash(event) == hash(
+        parse_report(stored_report("call_status_inbound_ringing"))
+    )
     assert "raw=" not in repr(event)
-    assert len({event, parse_report(fixture("call_status_inbound_ringing"))}) == 1
+    assert len({event, parse_report(stored_report("call_status_inbound_ringing"))}) == 1
 
 
 def test_unicode_values_survive() -> None:

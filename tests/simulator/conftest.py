@@ -1,16 +1,14 @@
-"""Fixtures for the simulator tests: a running simulator, a plain API client, a report receiver."""
+"""Fixtures for the simulator tests: a running simulator and a plain API client of it."""
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 import hashlib
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 import pytest
 
 from simulator import Office, PbxSimulator, SimulatorTiming
+from tests.common import FakeClock, Receiver, simulator_factory
 
 PASSWORD_MD5 = hashlib.md5(b"secret", usedforsecurity=False).hexdigest()
 
@@ -18,111 +16,6 @@ PASSWORD_MD5 = hashlib.md5(b"secret", usedforsecurity=False).hexdigest()
 @pytest.fixture(autouse=True)
 def _sockets(socket_enabled: None) -> None:
     """Every simulator test talks over real loopback sockets."""
-
-
-class FakeClock:
-    """An injectable clock that tests move by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass
-class Received:
-    """One report as the receiver got it."""
-
-    path: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    remote: str
-    method: str
-
-
-@dataclass
-class Receiver:
-    """A tiny HTTP server that collects reports; `statuses` are answered first, then 200."""
-
-    port: int = 0
-    received: list[Received] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.received.append(
-            Received(
-                request.path,
-                dict(request.headers),
-                body,
-                request.remote or "",
-                request.method,
-            )
-        )
-        self.arrived.set()
-        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
-
-    async def wait_for(
-        self, name: str, count: int = 1, within: float = 3.0
-    ) -> list[dict[str, Any]]:
-        """Wait until `count` reports of an event arrived; return them."""
-        async with asyncio.timeout(within):
-            while len(self.events(name)) < count:
-                self.arrived.clear()
-                await self.arrived.wait()
-        return self.events(name)
-
-    def events(self, name: str | None = None) -> list[dict[str, Any]]:
-        """Return the bodies received (only those of one event when named), duplicates included."""
-        return [
-            r.body for r in self.received if name is None or r.body.get("event") == name
-        ]
-
-    def summary(self) -> list[tuple[str, ...]]:
-        """Return a compact view of the reports: (event, main fields...)."""
-        return [summarise(body) for body in self.events()]
-
-
-def summarise(body: dict[str, Any]) -> tuple[str, ...]:
-    """Return a compact, comparable view of one report."""
-    name = body["event"]
-    if name == "ExtensionStatus":
-        return (name, body["extension"], body["status"])
-    if name == "CallStatus":
-        states = []
-        for member in body["members"]:
-            ((kind, data),) = member.items()
-            states.append(f"{data.get('number') or kind}:{data['memberstatus']}")
-        return (name, *states)
-    if name == "NewCdr":
-        return (name, body["type"], body["status"])
-    return (name,)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    """Collect reports on 127.0.0.1."""
-    collector = Receiver()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", collector.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    collector.port = runner.addresses[0][1]
-    yield collector
-    await runner.cleanup()
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The simulator's clock."""
-    return FakeClock()
 
 
 @pytest.fixture
@@ -147,23 +40,14 @@ def sim_factory(
     clock: FakeClock, timing: SimulatorTiming, office: Office
 ) -> Callable[..., PbxSimulator]:
     """Build simulators with the test clock and timing; the test starts them."""
-
-    def build(**kwargs: Any) -> PbxSimulator:
-        kwargs.setdefault("office", office)
-        kwargs.setdefault("timing", timing)
-        kwargs.setdefault("clock", clock)
-        return PbxSimulator(**kwargs)
-
-    return build
+    return simulator_factory(office=office, timing=timing, clock=clock)
 
 
 @pytest.fixture
 async def sim(sim_factory: Callable[..., PbxSimulator]) -> AsyncIterator[PbxSimulator]:
     """A running HTTPS simulator with the sample office."""
-    simulator = sim_factory()
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+    async with sim_factory() as simulator:
+        yield simulator
 
 
 class Api:

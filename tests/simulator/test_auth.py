@@ -6,8 +6,9 @@ import aiohttp
 
 from simulator import PbxSimulator
 from simulator.auth import Session
+from tests.common import FakeClock, Receiver
 
-from .conftest import PASSWORD_MD5, Api, FakeClock, Receiver
+from .conftest import PASSWORD_MD5, Api
 
 
 async def test_login_answers_a_token_and_the_transport(
@@ -33,16 +34,12 @@ async def test_login_needs_the_md5_of_the_password(api: Api) -> None:
 
 
 async def test_custom_credentials(sim_factory, http) -> None:
-    custom = sim_factory(username="haapi", password="p@ss", ssl=False)
-    await custom.start()
-    try:
+    async with sim_factory(username="haapi", password="p@ss", ssl=False) as custom:
         client = Api(custom, http)
         md5 = hashlib.md5(b"p@ss", usedforsecurity=False).hexdigest()
         assert (await client.login(username="haapi", password=md5))[
             "status"
         ] == "Success"
-    finally:
-        await custom.stop()
 
 
 async def test_five_failures_lock_the_address_until_the_lock_lapses(
@@ -88,9 +85,7 @@ async def test_token_errors(api: Api, clock: FakeClock) -> None:
 async def test_expired_token_errno_20006_variant(
     sim_factory, http, clock: FakeClock
 ) -> None:
-    variant = sim_factory(expired_token_errno="20006", ssl=False)
-    await variant.start()
-    try:
+    async with sim_factory(expired_token_errno="20006", ssl=False) as variant:
         client = Api(variant, http)
         await client.login()
         clock.advance(1801)
@@ -98,8 +93,6 @@ async def test_expired_token_errno_20006_variant(
         assert (await client.post("deviceinfo/query", token="f" * 32))[
             "errno"
         ] == "20004"
-    finally:
-        await variant.stop()
 
 
 async def test_token_life_slides_with_every_request(

@@ -6,8 +6,9 @@ import re
 import pytest
 
 from simulator import ApiError, PbxSimulator, SimulatorTiming
+from tests.common import FakeClock, Receiver
 
-from .conftest import Api, FakeClock, Receiver
+from .conftest import Api
 
 pytestmark = pytest.mark.usefixtures("connected")
 
@@ -550,9 +551,7 @@ async def test_simulated_users_answer_and_hang_up_api_calls(
         simulated_talk_time=0.05,
         report_retry_interval=0.05,
     )
-    lively = sim_factory(timing=timing, ssl=False)
-    await lively.start()
-    try:
+    async with sim_factory(timing=timing, ssl=False) as lively:
         client = Api(lively, http)
         await client.login(receiver)
         await client.post("call/dial", {"caller": "1000", "callee": "0612345678"})
@@ -563,8 +562,6 @@ async def test_simulated_users_answer_and_hang_up_api_calls(
             ("Outbound", "ANSWERED"),
             ("Internal", "ANSWERED"),
         ]
-    finally:
-        await lively.stop()
 
 
 # -- controlled trunks: Invite / accept / refuse -------------------------------------------
@@ -640,15 +637,13 @@ async def test_controlled_trunk_window_expires(
 async def test_controlled_trunk_proceeds_by_itself(
     sim_factory, http, receiver: Receiver
 ) -> None:
-    quick = sim_factory(timing=SimulatorTiming(invite_window=0.05), ssl=False)
-    await quick.start()
-    try:
+    async with sim_factory(
+        timing=SimulatorTiming(invite_window=0.05), ssl=False
+    ) as quick:
         await Api(quick, http).login(receiver)
         callid = await quick.inbound_call("SIPTrunk2", "0612345678", "1000")
         await receiver.wait_for("CallStatus")
         assert quick.calls[callid].phase == "ringing"
-    finally:
-        await quick.stop()
 
 
 async def test_autoanswer_delay_is_cancelled_on_stop(sim_factory, http) -> None:

@@ -7,8 +7,9 @@ import aiohttp
 import pytest
 
 from simulator import PbxSimulator
+from tests.common import Receiver
 
-from .conftest import Api, Receiver
+from .conftest import Api
 
 
 class Control:

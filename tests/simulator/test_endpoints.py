@@ -5,8 +5,9 @@ import re
 import pytest
 
 from simulator import PbxSimulator, SimulatorTiming
+from tests.common import FakeClock, Receiver
 
-from .conftest import Api, FakeClock, Receiver
+from .conftest import Api
 
 pytestmark = pytest.mark.usefixtures("connected")
 
@@ -181,9 +182,9 @@ async def test_extension_update_errors(connected: Api) -> None:
 
 
 async def test_extension_update_too_often(sim_factory, http, clock: FakeClock) -> None:
-    strict = sim_factory(timing=SimulatorTiming(config_apply_interval=5.0), ssl=False)
-    await strict.start()
-    try:
+    async with sim_factory(
+        timing=SimulatorTiming(config_apply_interval=5.0), ssl=False
+    ) as strict:
         client = Api(strict, http)
         await client.login()
         assert (await client.post("extension/update", {"number": "1000", "dnd": "on"}))[
@@ -197,8 +198,6 @@ async def test_extension_update_too_often(sim_factory, http, clock: FakeClock) -
         assert (
             await client.post("extension/update", {"number": "1000", "dnd": "off"})
         )["status"] == "Success"
-    finally:
-        await strict.stop()
 
 
 async def test_trunk_list(connected: Api, sim: PbxSimulator) -> None:
@@ -244,17 +243,13 @@ async def test_call_query(connected: Api, sim: PbxSimulator) -> None:
 
 
 async def test_call_query_capital_calls_variant(sim_factory, http) -> None:
-    variant = sim_factory(calls_key="Calls", ssl=False)
-    await variant.start()
-    try:
+    async with sim_factory(calls_key="Calls", ssl=False) as variant:
         client = Api(variant, http)
         await client.login()
         await variant.inbound_call("SIPTrunk1", "0612345678", "1000")
         answer = await client.post("call/query")
         assert "calls" not in answer
         assert len(answer["Calls"]) == 1
-    finally:
-        await variant.stop()
 
 
 async def _channel(sim: PbxSimulator, callid: str, party: str) -> str:

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from simulator import ApiError, Office, PbxSimulator, SimExtension, SimTrunk
+from tests.common import Receiver
 
-from .conftest import Api, Receiver
+from .conftest import Api
 
 
 def test_sample_office_is_realistic() -> None:

@@ -6,8 +6,9 @@ import aiohttp
 import pytest
 
 from simulator import PbxSimulator
+from tests.common import Receiver
 
-from .conftest import Api, Receiver
+from .conftest import Api
 
 
 async def test_reboot_forgets_tokens_refuses_then_sends_bootup_once(

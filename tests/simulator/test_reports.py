@@ -8,8 +8,9 @@ import pytest_socket
 
 from simulator import PbxSimulator
 from simulator.reports import source_address
+from tests.common import FakeClock, Receiver
 
-from .conftest import Api, FakeClock, Receiver
+from .conftest import Api
 
 
 async def test_reports_are_plain_http_posts_with_the_webapi_headers(
@@ -209,17 +210,13 @@ async def test_reports_come_from_the_pbx_address(
     sim_factory, receiver: Receiver
 ) -> None:
     pytest_socket.socket_allow_hosts(["127.0.0.1", "127.0.0.2"])
-    pbx = sim_factory(host="127.0.0.2", ssl=False)
-    await pbx.start()
-    try:
+    async with sim_factory(host="127.0.0.2", ssl=False) as pbx:
         async with aiohttp.ClientSession() as session:
             client = Api(pbx, session)
             await client.login(receiver)
             pbx.register_extension("1000")
             await pbx.wait_for_reports()
         assert receiver.received[0].remote == "127.0.0.2"
-    finally:
-        await pbx.stop()
 
 
 def test_reports_source_address() -> None:

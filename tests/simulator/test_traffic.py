@@ -5,8 +5,9 @@ import asyncio
 import pytest
 
 from simulator import PbxSimulator, TrafficProfile
+from tests.common import Receiver
 
-from .conftest import Api, Receiver
+from .conftest import Api
 
 FAST = TrafficProfile(
     rate=6000.0,
@@ -49,14 +50,10 @@ async def test_bounded_seeded_run_places_calls_and_stops(
 async def test_same_seed_same_calls(sim_factory) -> None:
     plans = []
     for _ in range(2):
-        pbx = sim_factory(ssl=False, office=None)
-        await pbx.start()
-        try:
+        async with sim_factory(ssl=False, office=None) as pbx:
             generator = pbx.start_traffic(seed=42, max_calls=8, profile=FAST)
             await pbx.wait_for_traffic(timeout=10)
             plans.append(generator.log.planned)
-        finally:
-            await pbx.stop()
     assert plans[0] == plans[1]
     assert len(plans[0]) == 8
 

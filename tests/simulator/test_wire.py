@@ -106,9 +106,7 @@ async def test_api_switched_off_answers_404_html(api: Api, sim: PbxSimulator) ->
 async def test_plain_http_mode(
     sim_factory: Callable[..., PbxSimulator], http: aiohttp.ClientSession
 ) -> None:
-    plain = sim_factory(ssl=False)
-    await plain.start()
-    try:
+    async with sim_factory(ssl=False) as plain:
         assert plain.base_url.startswith("http://")
         assert plain.certificate_fingerprint is None
         answer = await Api(plain, http).login()
@@ -116,8 +114,6 @@ async def test_plain_http_mode(
         assert answer["transport"] == "HTTP"
         assert len(answer["token"]) == 32
         int(answer["token"], 16)
-    finally:
-        await plain.stop()
 
 
 async def test_https_certificate_fingerprint(
