@@ -35,7 +35,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> b
         **pbx_device_info(coordinator, coordinator.data.device),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    coordinator.async_start_heartbeat()
+    coordinator.async_start()
     return True
 
 

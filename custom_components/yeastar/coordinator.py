@@ -22,8 +22,13 @@ import socket
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import CONF_HOST, EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event as HassEvent,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryError,
@@ -202,8 +207,12 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         await self._async_heartbeat()
 
     @callback
-    def async_start_heartbeat(self) -> None:
-        """Heartbeat every few minutes until the entry unloads."""
+    def async_start(self) -> None:
+        """Heartbeat every few minutes until the entry unloads; log out when HA stops.
+
+        Home Assistant does not unload entries when it stops: without this logout the
+        PBX would keep the old session (and post its reports) after a restart.
+        """
         self.config_entry.async_on_unload(
             async_track_time_interval(
                 self.hass,
@@ -212,6 +221,15 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 name="Yeastar heartbeat",
             )
         )
+        self.config_entry.async_on_unload(
+            self.hass.bus.async_listen_once(
+                EVENT_HOMEASSISTANT_STOP, self._async_shutdown_at_stop
+            )
+        )
+
+    async def _async_shutdown_at_stop(self, _event: HassEvent[Any]) -> None:
+        """Log out as Home Assistant stops."""
+        await self.async_shutdown()
 
     async def async_shutdown(self) -> None:
         """Stop polling and log out, best effort (the PBX may be gone)."""

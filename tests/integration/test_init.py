@@ -1,7 +1,7 @@
 """Set-up and unload of a PBX entry against the simulator, and every reason setup stops."""
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_PASSWORD, CONF_SSL
+from homeassistant.const import CONF_PASSWORD, CONF_SSL, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -170,3 +170,14 @@ async def test_changed_certificate(
         )
         await hass.config_entries.async_unload(added_entry.entry_id)
         await hass.async_block_till_done()
+
+
+async def test_logout_when_home_assistant_stops(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Home Assistant does not unload entries when it stops: the PBX is told anyway."""
+    assert simulator.tokens
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert simulator.requests[-1].endpoint == "logout"
+    assert not simulator.tokens
