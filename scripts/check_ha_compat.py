@@ -450,6 +450,7 @@ def download_newest_wheel(dest: Path, run: CommandRunner | None = None) -> Path:
         "--only-binary",
         ":all:",
         "--disable-pip-version-check",
+        "--no-cache-dir",  # the wheel is kept in `dest`, inside the repository
         "--progress-bar",
         "off",
         "--retries",
