@@ -15,7 +15,7 @@ Login discipline (five failed logins lock Home Assistant out for ten minutes):
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import ipaddress
 import socket
@@ -111,29 +111,33 @@ class ConnectionTimes:
     logins: int = 0
 
 
-@dataclass(slots=True)
-class _Listeners:
-    """Callbacks keyed by what they watch (an extension number, or a topic)."""
+class _KeyedListeners[**P]:
+    """Callbacks keyed by what they watch (an extension number, or a topic).
 
-    by_key: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
+    Notifying a key calls only that key's listeners: the cost of a report does not
+    grow with the number of extensions.
+    """
 
-    def add(self, key: str, listener: Callable[[], None]) -> CALLBACK_TYPE:
+    def __init__(self) -> None:
+        """Start with no listeners."""
+        self._by_key: dict[str, list[Callable[P, None]]] = {}
+
+    def add(self, key: str, listener: Callable[P, None]) -> CALLBACK_TYPE:
         """Add a listener; return the callable that removes it."""
-        self.by_key.setdefault(key, []).append(listener)
+        listeners = self._by_key.setdefault(key, [])
+        listeners.append(listener)
 
         def remove() -> None:
-            listeners = self.by_key.get(key, [])
-            if listener in listeners:
-                listeners.remove(listener)
+            listeners.remove(listener)
             if not listeners:
-                self.by_key.pop(key, None)
+                self._by_key.pop(key, None)
 
         return remove
 
-    def notify(self, key: str) -> None:
+    def notify(self, key: str, *args: P.args, **kwargs: P.kwargs) -> None:
         """Call the listeners of one key."""
-        for listener in list(self.by_key.get(key, ())):
-            listener()
+        for listener in list(self._by_key.get(key, ())):
+            listener(*args, **kwargs)
 
 
 LAST_REPORT_KEY = "last_report"
@@ -166,8 +170,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self.reports = ReportCounters()
         self.times = ConnectionTimes()
         self.pbx_addresses: frozenset[str] = frozenset()
-        self._state_listeners = _Listeners()
-        self._activity_listeners: dict[str, list[Callable[[CallActivity], None]]] = {}
+        self._state_listeners: _KeyedListeners[[]] = _KeyedListeners()
+        self._activity_listeners: _KeyedListeners[[CallActivity]] = _KeyedListeners()
         self._resync_calls = True
 
     # ----------------------------------------------------------------- setup
@@ -458,13 +462,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self, number: str, listener: Callable[[CallActivity], None]
     ) -> CALLBACK_TYPE:
         """Listen for call activity (ringing, answered, ended, missed) of an extension."""
-        listeners = self._activity_listeners.setdefault(number, [])
-        listeners.append(listener)
-
-        def remove() -> None:
-            listeners.remove(listener)
-
-        return remove
+        return self._activity_listeners.add(number, listener)
 
     @callback
     def async_handle_report(self, event: Event) -> None:
@@ -516,5 +514,4 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 self._set_extension_status(activity.extension, "Hold")
             elif activity.kind is ActivityKind.RESUMED:
                 self._set_extension_status(activity.extension, "Busy")
-            for listener in list(self._activity_listeners.get(activity.extension, ())):
-                listener(activity)
+            self._activity_listeners.notify(activity.extension, activity)
