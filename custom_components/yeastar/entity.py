@@ -92,14 +92,9 @@ class YeastarExtensionEntity(YeastarEntity):
         self._attr_device_info = extension_device_info(coordinator, extension)
 
     @property
-    def extension(self) -> Extension | None:
-        """Return the extension's latest state, None once it is deleted."""
-        return self.coordinator.data.extensions.get(self.number)
-
-    @property
     def available(self) -> bool:
         """Return whether the PBX is reachable and the extension still exists."""
-        return super().available and self.extension is not None
+        return super().available and self.number in self.coordinator.data.extensions
 
 
 @callback

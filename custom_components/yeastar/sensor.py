@@ -68,9 +68,8 @@ class YeastarExtensionStatusSensor(YeastarExtensionEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """Return the phone's state."""
-        if (extension := self.extension) is None:
-            return None
+        """Return the phone's state (asked only while available, so it exists)."""
+        extension = self.coordinator.data.extensions[self.number]
         if (state := extension_state(extension.status)) is None:
             LOGGER.debug(
                 "Unknown status %r of extension %s", extension.status, self.number
@@ -113,10 +112,8 @@ class YeastarTrunkStatusSensor(YeastarEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """Return the trunk's state."""
-        if (trunk := self.coordinator.data.trunks.get(self.trunk_name)) is None:
-            return None
-        return trunk_state(trunk.status)
+        """Return the trunk's state (asked only while available, so it exists)."""
+        return trunk_state(self.coordinator.data.trunks[self.trunk_name].status)
 
 
 class YeastarLastReportSensor(YeastarEntity, SensorEntity):

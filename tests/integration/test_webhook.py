@@ -262,3 +262,12 @@ async def test_options_take_effect_at_once(
 def test_sender_address_forms(remote: str | None, expected: str) -> None:
     """Sender addresses are compared in one form (IPv4-mapped IPv6 as IPv4)."""
     assert _plain_address(remote) == expected
+
+
+async def test_unknown_extension_status_word(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A status word the PBX has not documented leaves the state unknown, not an error."""
+    assert await post(ha_http, report("Dancing"), "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "unknown"
