@@ -30,9 +30,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> b
     entry.runtime_data = coordinator
     # Reports that arrive before this are not lost: the first refresh read every state.
     async_register_webhook(hass, entry, coordinator)
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id,
-        **pbx_device_info(coordinator, coordinator.data.device),
+    coordinator.pbx_device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(
+            config_entry_id=entry.entry_id,
+            **pbx_device_info(coordinator, coordinator.data.device),
+        )
+        .id
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start()

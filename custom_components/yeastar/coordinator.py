@@ -40,6 +40,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from . import repairs
+from .compat import async_get_entry_device
 from .connection import create_client
 from .const import (
     CONF_POLL_INTERVAL,
@@ -170,6 +171,8 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self.reports = ReportCounters()
         self.times = ConnectionTimes()
         self.pbx_addresses: frozenset[str] = frozenset()
+        # The PBX's own device in the registry: the parent of every other device.
+        self.pbx_device_id = ""
         self._state_listeners: _KeyedListeners[[]] = _KeyedListeners()
         self._activity_listeners: _KeyedListeners[[CallActivity]] = _KeyedListeners()
         self._resync_calls = True
@@ -435,11 +438,11 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             return
         registry = dr.async_get(self.hass)
         for identifier in gone:
-            if device := registry.async_get_device(identifiers={(DOMAIN, identifier)}):
+            if device := async_get_entry_device(
+                registry, (DOMAIN, identifier), self.config_entry.entry_id
+            ):
                 LOGGER.debug("Removing device %s: deleted on the PBX", identifier)
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
+                registry.async_remove_device(device.id)
 
     # --------------------------------------------------------------- reports
 

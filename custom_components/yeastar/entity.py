@@ -10,6 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from yarl import URL
 
+from .compat import with_parent_device
 from .const import DOMAIN
 from .coordinator import YeastarCoordinator, YeastarData
 from .pbx.models import DeviceInfo as PbxDeviceInfo, Extension
@@ -51,12 +52,14 @@ def extension_device_info(
     coordinator: YeastarCoordinator, extension: Extension
 ) -> DeviceInfo:
     """Return the device of one extension, attached to the PBX."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, f"{coordinator.serial_number}_{extension.number}")},
-        manufacturer=MANUFACTURER,
-        model=f"{extension.type} extension" if extension.type else "Extension",
-        name=extension_device_name(extension),
-        via_device=(DOMAIN, coordinator.serial_number),
+    return _attached_to_pbx(
+        coordinator,
+        DeviceInfo(
+            identifiers={(DOMAIN, f"{coordinator.serial_number}_{extension.number}")},
+            manufacturer=MANUFACTURER,
+            model=f"{extension.type} extension" if extension.type else "Extension",
+            name=extension_device_name(extension),
+        ),
     )
 
 
@@ -64,12 +67,21 @@ def trunk_device_info(
     coordinator: YeastarCoordinator, trunk_name: str, kind: str
 ) -> DeviceInfo:
     """Return the device of one trunk, attached to the PBX."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, f"{coordinator.serial_number}_trunk_{trunk_name}")},
-        manufacturer=MANUFACTURER,
-        model=f"{kind} trunk" if kind else "Trunk",
-        name=trunk_name,
-        via_device=(DOMAIN, coordinator.serial_number),
+    return _attached_to_pbx(
+        coordinator,
+        DeviceInfo(
+            identifiers={(DOMAIN, f"{coordinator.serial_number}_trunk_{trunk_name}")},
+            manufacturer=MANUFACTURER,
+            model=f"{kind} trunk" if kind else "Trunk",
+            name=trunk_name,
+        ),
+    )
+
+
+def _attached_to_pbx(coordinator: YeastarCoordinator, info: DeviceInfo) -> DeviceInfo:
+    """Return device info attached to the PBX's device."""
+    return with_parent_device(
+        info, (DOMAIN, coordinator.serial_number), coordinator.pbx_device_id
     )
 
 

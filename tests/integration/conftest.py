@@ -22,6 +22,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -30,6 +31,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 # Import the project's package before Home Assistant looks for custom integrations, or
 # it finds the harness's own (empty) testing_config/custom_components instead.
 import custom_components.yeastar  # noqa: F401
+from custom_components.yeastar.compat import async_get_entry_device
 from custom_components.yeastar.const import DOMAIN
 from simulator import Office, PbxSimulator, SimExtension, SimTrunk, SimulatorTiming
 from tests.common import FakeClock, endpoints
@@ -215,3 +217,12 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None, entity_id
     return current.state
+
+
+def entry_device(
+    hass: HomeAssistant, entry: MockConfigEntry, identifier: str
+) -> dr.DeviceEntry | None:
+    """Return the entry's device with a yeastar identifier (the serial, or serial_suffix)."""
+    return async_get_entry_device(
+        dr.async_get(hass), (DOMAIN, identifier), entry.entry_id
+    )

@@ -3,13 +3,13 @@
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_SSL, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
 from simulator import PbxSimulator
 
-from .conftest import SERIAL, lock_out, logins, pbx_simulator
+from .conftest import SERIAL, entry_device, lock_out, logins, pbx_simulator
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -31,7 +31,7 @@ async def test_setup_and_unload(
     heartbeat = next(r for r in simulator.requests if r.endpoint == "heartbeat")
     assert heartbeat.body["ipaddr"] == "127.0.0.1"
 
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, SERIAL)})
+    device = entry_device(hass, added_entry, SERIAL)
     assert device is not None
     assert device.model == "Yeastar S100"
     assert device.sw_version == "30.13.0.30"
