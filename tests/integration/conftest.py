@@ -7,6 +7,8 @@ webhook endpoint (see ../../../shared/testing-notes.md for the harness traps).
 
 from collections.abc import AsyncGenerator, Generator
 from hashlib import md5
+import logging
+import re
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
@@ -46,6 +48,43 @@ TOKEN_LIFE = 1800  # seconds the PBX keeps an idle token
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load the yeastar custom integration."""
+
+
+# What Home Assistant logs when an integration uses an API that is going away: its
+# report_usage machinery ("Detected that custom integration 'yeastar' ... This will stop
+# working in ...") and its deprecation helpers ("The deprecated constant ... was used
+# from yeastar").
+DEPRECATION_MARKERS = re.compile(
+    r"Detected that (custom )?integration|will stop working|[Dd]eprecated"
+)
+
+
+class DeprecationRecorder(logging.Handler):
+    """Keep every log record in which Home Assistant calls this integration outdated."""
+
+    def __init__(self) -> None:
+        """Start with nothing recorded."""
+        super().__init__(logging.DEBUG)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep a record about yeastar that Home Assistant's deprecation machinery wrote."""
+        message = record.getMessage()
+        if DOMAIN in message and DEPRECATION_MARKERS.search(message):
+            self.found.append(f"{record.name}: {message}")
+
+
+@pytest.fixture(autouse=True)
+def no_deprecations() -> Generator[DeprecationRecorder]:
+    """Fail a test in which Home Assistant logs a deprecation about this integration."""
+    recorder = DeprecationRecorder()
+    root = logging.getLogger()
+    root.addHandler(recorder)
+    try:
+        yield recorder
+    finally:
+        root.removeHandler(recorder)
+    assert not recorder.found, "\n".join(recorder.found)
 
 
 @pytest.fixture
