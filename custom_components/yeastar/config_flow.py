@@ -252,8 +252,13 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
     # ---------------------------------------------------------------- helpers
 
     @callback
-    def _async_show_connection_form(self, error: str | None = None) -> ConfigFlowResult:
-        """Show the form of the flow's source again, with what was typed (no password)."""
+    def _async_show_connection_form(
+        self, error: str | None = None, detail: str = ""
+    ) -> ConfigFlowResult:
+        """Show the form of the flow's source again, with what was typed (no password).
+
+        ``detail`` says in words what went wrong (the ``{error}`` of an error's text).
+        """
         if self.source == SOURCE_REAUTH:
             step_id, schema = "reauth_confirm", REAUTH_SCHEMA
         elif self.source == SOURCE_RECONFIGURE:
@@ -265,7 +270,10 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, typed),
             errors=form_errors(error, schema),
-            description_placeholders={"host": str(self._connection.get(CONF_HOST, ""))},
+            description_placeholders={
+                "host": str(self._connection.get(CONF_HOST, "")),
+                "error": detail,
+            },
         )
 
     def _connection_data(self) -> dict[str, Any]:
@@ -291,8 +299,8 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
             device = await self._async_read_device_info()
         except YeastarCertificateError as err:
             return await self._async_offer_certificate(err)
-        except YeastarConnectionError:
-            error = "cannot_connect"
+        except YeastarConnectionError as err:
+            return self._async_show_connection_form("cannot_connect", str(err))
         except YeastarApiDisabledError:
             error = "api_disabled"
         except YeastarAuthenticationError:
@@ -316,8 +324,8 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
                 fingerprint = await fetch_certificate_fingerprint(
                     self._connection[CONF_HOST], self._connection[CONF_PORT]
                 )
-            except YeastarConnectionError:
-                return self._async_show_connection_form("cannot_connect")
+            except YeastarConnectionError as failure:
+                return self._async_show_connection_form("cannot_connect", str(failure))
         self._offered_fingerprint = fingerprint
         return await self.async_step_trust_certificate()
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
+import aiodns
 import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.const import (
@@ -96,6 +97,30 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+UNRESOLVABLE_HOST = "pbx.example.invalid"
+
+
+@pytest.fixture
+def unresolvable_host() -> Generator[str]:
+    """Return a host name that Home Assistant's resolver reports as not found.
+
+    A real lookup of a missing name would ask the machine's DNS server, which tests must
+    not reach: the resolver's answer for this one name is made up (c-ares' "domain name
+    not found"); every other name is resolved for real.
+    """
+    real = aiodns.DNSResolver.getaddrinfo
+
+    def getaddrinfo(
+        self: aiodns.DNSResolver, host: str, *args: Any, **kwargs: Any
+    ) -> Any:
+        if host == UNRESOLVABLE_HOST:
+            raise aiodns.error.DNSError(4, "Domain name not found")
+        return real(self, host, *args, **kwargs)
+
+    with patch.object(aiodns.DNSResolver, "getaddrinfo", getaddrinfo):
+        yield UNRESOLVABLE_HOST
 
 
 def small_office() -> Office:

@@ -258,6 +258,9 @@ async def test_user_flow_cannot_connect_then_success(
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_HOST: "cannot_connect"}
+    assert result["description_placeholders"]["error"] == (
+        f"Cannot reach the PBX at 127.0.0.1:{closed_port}: the connection was refused"
+    )
     assert suggested_values(result)[CONF_PORT] == closed_port
 
     result = await hass.config_entries.flow.async_configure(
@@ -266,6 +269,35 @@ async def test_user_flow_cannot_connect_then_success(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].data[CONF_PORT] == simulator.port
     assert result["result"].data[CONF_HOST] == "127.0.0.1"
+
+
+async def test_user_flow_with_a_host_name(
+    hass: HomeAssistant, simulator: PbxSimulator
+) -> None:
+    """A PBX given by host name (here localhost) is reached through Home Assistant's resolver."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], connection_input(simulator) | {CONF_HOST: "localhost"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].data[CONF_HOST] == "localhost"
+    assert logins(simulator) == 1
+
+
+async def test_user_flow_unknown_host_name(
+    hass: HomeAssistant, simulator: PbxSimulator, unresolvable_host: str
+) -> None:
+    """A host name that does not resolve is a connection error that says so."""
+    result = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], connection_input(simulator) | {CONF_HOST: unresolvable_host}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+    assert result["description_placeholders"]["error"] == (
+        f"The host name {unresolvable_host} was not found"
+    )
+    assert logins(simulator) == 0
 
 
 async def test_user_flow_locked_out_then_success(

@@ -1,5 +1,6 @@
 """Set-up and unload of a PBX entry against the simulator, and every reason setup stops."""
 
+from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_SSL, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
@@ -9,7 +10,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
 from simulator import PbxSimulator
 
-from .conftest import SERIAL, entry_device, lock_out, logins, pbx_simulator
+from .conftest import (
+    SERIAL,
+    entry_device,
+    lock_out,
+    logins,
+    pbx_simulator,
+    settle,
+    state,
+    stored_entry,
+)
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -66,6 +76,39 @@ async def test_not_ready_when_unreachable(
     assert added_entry.state is ConfigEntryState.SETUP_RETRY
     assert added_entry.error_reason_translation_key == "communication_error"
     await simulator.bring_online()
+
+
+async def test_not_ready_when_the_host_name_is_unknown(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    unresolvable_host: str,
+) -> None:
+    """A PBX host name that no longer resolves leaves the entry retrying, saying so."""
+    entry = stored_entry(simulator, host=unresolvable_host)
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert entry.error_reason_translation_key == "communication_error"
+    assert entry.reason is not None
+    assert f"The host name {unresolvable_host} was not found" in entry.reason
+
+
+async def test_pbx_given_by_host_name(
+    hass: HomeAssistant, simulator: PbxSimulator, ha_http: TestClient
+) -> None:
+    """A PBX set up as localhost works end to end: setup, reports from its address, unload."""
+    entry = stored_entry(simulator, host="localhost")
+    entry.add_to_hass(hass)
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert "127.0.0.1" in entry.runtime_data.pbx_addresses
+    simulator.unregister_extension("1000")
+    await settle(hass, simulator)
+    assert state(hass, "sensor.reception_1000_status") == "offline"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.requests[-1].endpoint == "logout"
 
 
 async def test_not_ready_when_api_disabled(

@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 import logging
+import socket
 import ssl
 from typing import Any
 from unittest.mock import MagicMock
 
 import aiohttp
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 import pytest
 
 from custom_components.yeastar.pbx.client import YeastarClient
@@ -15,6 +17,7 @@ from custom_components.yeastar.pbx.errors import (
     YeastarApiDisabledError,
     YeastarApiError,
     YeastarConnectionError,
+    YeastarHostNotFoundError,
     YeastarUntrustedCertificateError,
 )
 
@@ -148,6 +151,72 @@ async def test_connection_error_message_hides_token(
     with pytest.raises(YeastarConnectionError) as excinfo:
         await client.trunks()
     assert "token1" not in str(excinfo.value)
+
+
+async def test_logout_error_hides_the_token(
+    fake_pbx: FakePbx, client: YeastarClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A malformed answer to logout names no token, though logout forgets it first."""
+    await client.login()
+
+    async def malformed(request: web.Request) -> web.Response:
+        assert request.transport is not None
+        request.transport.write(b"HTTP/1.1 2x0 Nope\r\nContent-Length: 0\r\n\r\n")
+        request.transport.close()
+        return web.json_response({})
+
+    fake_pbx.answer("logout", malformed)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(YeastarConnectionError) as excinfo:
+        await client.logout()
+    assert client.token is None
+    assert "token1" not in str(excinfo.value)
+    assert "<token>" in str(excinfo.value)
+    client_lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.yeastar")
+    ]
+    assert client_lines
+    assert not [line for line in client_lines if "token1" in line]
+
+
+async def test_connection_errors_in_words(
+    make_client: Callable[..., YeastarClient], fake_pbx: FakePbx
+) -> None:
+    """A refused connection is said in words, not in aiohttp's internal terms."""
+    await fake_pbx.stop()
+    client = make_client(fake_pbx, tls_fingerprint="ab" * 32)
+    with pytest.raises(YeastarConnectionError) as excinfo:
+        await client.login()
+    assert str(excinfo.value) == (
+        f"Cannot reach the PBX at 127.0.0.1:{fake_pbx.port}: the connection was refused"
+    )
+
+
+class NameNotFoundResolver(AbstractResolver):
+    """A resolver that knows no name, as c-ares answers for a missing one (no DNS asked)."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        """Answer that the name does not exist."""
+        raise OSError(None, "Domain name not found")
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+async def test_unknown_host_name() -> None:
+    """A host name the resolver does not know is its own connection error."""
+    connector = aiohttp.TCPConnector(resolver=NameNotFoundResolver())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        client = YeastarClient(
+            "pbx.example.invalid", username="api", password="pw", session=session
+        )
+        with pytest.raises(YeastarHostNotFoundError) as excinfo:
+            await client.login()
+    assert str(excinfo.value) == "The host name pbx.example.invalid was not found"
 
 
 def client_whose_posts_raise(

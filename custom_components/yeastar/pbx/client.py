@@ -26,6 +26,7 @@ from .errors import (
     YeastarCertificateMismatchError,
     YeastarConnectionError,
     YeastarError,
+    YeastarHostNotFoundError,
     YeastarLockedOutError,
     YeastarTokenError,
     YeastarUntrustedCertificateError,
@@ -85,6 +86,20 @@ def _number_list(numbers: Iterable[str] | None) -> str:
 def _mappings(items: Iterable[Any]) -> list[Mapping[str, Any]]:
     """Return the entries of a PBX array that are objects."""
     return [item for item in items if isinstance(item, Mapping)]
+
+
+def _failure_detail(err: BaseException) -> str:
+    """Return why a request failed, in words (aiohttp's own text names its internals)."""
+    if isinstance(err, TimeoutError):
+        return "timed out"
+    if isinstance(err, aiohttp.ClientConnectorError):
+        cause = err.os_error
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused"
+        return cause.strerror or str(cause) or type(cause).__name__
+    if isinstance(err, aiohttp.ServerDisconnectedError):
+        return "the PBX closed the connection"
+    return str(err) or type(err).__name__
 
 
 def _is_verify_failure(err: aiohttp.ClientSSLError) -> bool:
@@ -177,12 +192,16 @@ class YeastarClient:
             ) from err
         except aiohttp.ClientConnectorCertificateError as err:
             raise self._untrusted() from err
+        except aiohttp.ClientConnectorDNSError as err:
+            raise YeastarHostNotFoundError(
+                f"The host name {self.host} was not found"
+            ) from err
         except aiohttp.ClientSSLError as err:
             if _is_verify_failure(err):
                 raise self._untrusted() from err
-            raise self._unreachable(err) from err
+            raise self._unreachable(err, token) from err
         except (TimeoutError, aiohttp.ClientError, OSError) as err:
-            raise self._unreachable(err) from err
+            raise self._unreachable(err, token) from err
         return self._payload(endpoint, status, raw)
 
     def _untrusted(self) -> YeastarUntrustedCertificateError:
@@ -192,14 +211,17 @@ class YeastarClient:
             fingerprint=None,
         )
 
-    def _unreachable(self, err: BaseException) -> YeastarConnectionError:
-        """Return the error for a PBX that cannot be reached, the token redacted."""
-        if isinstance(err, TimeoutError):
-            detail = "timed out"
-        else:
-            detail = str(err) or type(err).__name__
-        if self._token:
-            detail = detail.replace(self._token, "<token>")
+    def _unreachable(
+        self, err: BaseException, token: str | None
+    ) -> YeastarConnectionError:
+        """Return the error for a PBX that cannot be reached, in words, token redacted.
+
+        ``token`` is the one the failed request carried: the client may have forgotten
+        it already (logout does so before it asks), and it must not appear in a log.
+        """
+        detail = _failure_detail(err)
+        for secret in {token, self._token} - {None, ""}:
+            detail = detail.replace(str(secret), "<token>")
         return YeastarConnectionError(
             f"Cannot reach the PBX at {self.host}:{self.port}: {detail}"
         )

@@ -3,7 +3,8 @@
 The hierarchy mirrors what a caller has to decide:
 
 - ``YeastarConnectionError``: the PBX could not be reached or did not answer in time
-  (network, timeout, TLS). Retrying later may help.
+  (network, timeout, TLS). Retrying later may help. ``YeastarHostNotFoundError``: its
+  host name does not resolve.
 - ``YeastarCertificateError``: HTTPS verification failed; the caller may offer to trust
   the certificate (``YeastarUntrustedCertificateError``) or must tell the user that a
   pinned certificate changed (``YeastarCertificateMismatchError``).
@@ -93,6 +94,10 @@ class YeastarError(Exception):
 
 class YeastarConnectionError(YeastarError):
     """The PBX could not be reached, timed out, or the TLS handshake failed."""
+
+
+class YeastarHostNotFoundError(YeastarConnectionError):
+    """The PBX's host name does not resolve to an address."""
 
 
 class YeastarCertificateError(YeastarConnectionError):
