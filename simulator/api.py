@@ -143,6 +143,10 @@ class PbxApi:
         self._calls_key = calls_key
         self._last_apply: float | None = None
         self.enabled = True
+        # Where the reference is silent (section 4.4): whether a login ends the other
+        # sessions of the account. Off by default (sessions coexist); on, every login
+        # ends the tokens of earlier ones, as two clients sharing an account would see.
+        self.single_session = False
         self.boot = BootTracker(started=clock())
         self.recordings = RecordingStore(
             engine.recordings, clock, timing.recording_random_lifetime
@@ -274,6 +278,10 @@ class PbxApi:
             self._guard.record_failure(ctx.source)
             raise ApiError(Errno.BAD_CREDENTIALS, username)
         self._guard.record_success(ctx.source)
+        if self.single_session:
+            for old in self._tokens.active():
+                self._tokens.remove(old.token)
+                self._reports.drop(old.token)
         session = self._tokens.create(ctx.source, ctx.body)
         if self.boot.take(session.source):
             self._reports.send(session, events.boot_up())

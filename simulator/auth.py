@@ -66,6 +66,9 @@ class TokenStore:
         self._expired_errno = expired_errno
         self._sessions: dict[str, Session] = {}
         self._expired: set[str] = set()
+        # A faulty PBX (or one whose tokens another client keeps replacing): every
+        # request is answered "no such token", though logins succeed.
+        self.refuse_all = False
 
     def create(self, source: str, body: dict[str, Any]) -> Session:
         """Start a session for a successful login."""
@@ -93,6 +96,8 @@ class TokenStore:
             if token in self._expired:
                 raise ApiError(self._expired_errno, "token expired")
             raise ApiError(Errno.NO_SUCH_TOKEN, "no such token")
+        if self.refuse_all:
+            raise ApiError(Errno.NO_SUCH_TOKEN, "token refused")
         session.last_seen = self._clock()
         return session
 

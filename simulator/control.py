@@ -201,6 +201,21 @@ async def _api(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
     return {"enabled": sim.api_enabled}
 
 
+async def _tokens(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Refuse every token though logins succeed, and/or let a login end other sessions."""
+    if "refuse" in body:
+        sim.refuse_tokens = bool(body["refuse"])
+    if "single_session" in body:
+        sim.single_session = bool(body["single_session"])
+    return {"refuse": sim.refuse_tokens, "single_session": sim.single_session}
+
+
+async def _report_source(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Post later reports from another local address (a second interface, NAT)."""
+    sim.report_source = _text(body, "address")
+    return {"address": sim.report_source}
+
+
 async def _traffic(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
     """Start or stop traffic mode."""
     await sim.stop_traffic()
@@ -246,6 +261,8 @@ ACTIONS: dict[str, Action] = {
     "reboot": _reboot,
     "offline": _offline,
     "api": _api,
+    "tokens": _tokens,
+    "report_source": _report_source,
     "traffic": _traffic,
 }
 

@@ -83,27 +83,42 @@ class ReportDispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self._client: aiohttp.ClientSession | None = None
+        # Superseded clients (the source address changed) are closed with the dispatcher.
+        self._old_clients: list[aiohttp.ClientSession] = []
+        self.source = host
         self.records: deque[ReportRecord] = deque(maxlen=history)
 
     async def start(self) -> None:
         """Create the HTTP client: a new connection per report, sent from the PBX's address."""
-        connector = aiohttp.TCPConnector(
-            force_close=True, local_addr=source_address(self._host)
-        )
-        self._client = aiohttp.ClientSession(
-            connector=connector,
+        self._client = self._new_client(self.source)
+
+    def _new_client(self, source: str) -> aiohttp.ClientSession:
+        """Return an HTTP client whose connections leave from one local address."""
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                force_close=True, local_addr=source_address(source)
+            ),
             headers=REPORT_HEADERS,
             skip_auto_headers=("Accept-Encoding",),
             timeout=aiohttp.ClientTimeout(total=self._timeout),
         )
 
+    def send_from(self, source: str) -> None:
+        """Post every later report from another local address (a second interface, NAT)."""
+        self.source = source
+        if self._client is not None:
+            self._old_clients.append(self._client)
+            self._client = self._new_client(source)
+
     async def close(self) -> None:
-        """Stop every delivery and close the HTTP client."""
+        """Stop every delivery and close the HTTP clients."""
         self.drop_all()
         await self._tasks.cancel_all()
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
+        for client in [*self._old_clients, self._client]:
+            if client is not None:
+                await client.close()
+        self._old_clients.clear()
+        self._client = None
 
     def publish(self, event: dict[str, Any]) -> None:
         """Queue an event for every session whose token is valid now."""

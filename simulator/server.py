@@ -178,6 +178,36 @@ class PbxSimulator:
         return self._listener is not None and self._listener.mode is Mode.SERVING
 
     @property
+    def refuse_tokens(self) -> bool:
+        """Return True while every token is refused (20004) though logins succeed."""
+        return self._tokens.refuse_all
+
+    @refuse_tokens.setter
+    def refuse_tokens(self, refuse: bool) -> None:
+        """Refuse every token, or stop refusing them."""
+        self._tokens.refuse_all = refuse
+
+    @property
+    def single_session(self) -> bool:
+        """Return True when a login ends every other session (one client per account)."""
+        return self._api.single_session
+
+    @single_session.setter
+    def single_session(self, single: bool) -> None:
+        """Make a login end every other session, or let sessions coexist."""
+        self._api.single_session = single
+
+    @property
+    def report_source(self) -> str:
+        """Return the local address reports are posted from (the PBX's own by default)."""
+        return self._reports.source
+
+    @report_source.setter
+    def report_source(self, address: str) -> None:
+        """Post later reports from another address (a second interface, a NAT gateway)."""
+        self._reports.send_from(address)
+
+    @property
     def api_enabled(self) -> bool:
         """Return True while the API is switched on (else /api/ answers 404 HTML)."""
         return self._api.enabled

@@ -5,7 +5,6 @@ logins lock Home Assistant's address out of the PBX for ten minutes.
 """
 
 from collections.abc import Mapping
-import contextlib
 import ipaddress
 from typing import Any, Final
 
@@ -13,7 +12,6 @@ from homeassistant.components.webhook import async_generate_id
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -39,11 +37,12 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .connection import create_client
+from .connection import async_read_device_info
 from .const import (
     CONF_CALLBACK_HOST,
     CONF_CALLBACK_PORT,
     CONF_POLL_INTERVAL,
+    CONF_REPORT_ADDRESSES,
     CONF_TLS_FINGERPRINT,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_PORT,
@@ -54,16 +53,16 @@ from .const import (
     MIN_POLL_INTERVAL,
 )
 from .coordinator import YeastarConfigEntry
+from .entry_updates import async_store_connection
 from .pbx.errors import (
     YeastarApiDisabledError,
     YeastarAuthenticationError,
     YeastarCertificateError,
     YeastarConnectionError,
-    YeastarError,
     YeastarLockedOutError,
 )
 from .pbx.models import DeviceInfo
-from .pbx.tls import fetch_certificate_fingerprint
+from .pbx.tls import fetch_certificate_fingerprint, format_fingerprint
 
 DEFAULT_TITLE: Final = "Yeastar S-Series"
 CONNECTION_KEYS: Final = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_USERNAME, CONF_PASSWORD)
@@ -123,15 +122,11 @@ OPTIONS_SCHEMA: Final = vol.Schema(
         ),
         vol.Optional(CONF_CALLBACK_HOST): TextSelector(),
         vol.Optional(CONF_CALLBACK_PORT): PORT_SELECTOR,
+        vol.Optional(CONF_REPORT_ADDRESSES): TextSelector(
+            TextSelectorConfig(multiple=True)
+        ),
     }
 )
-
-
-def readable_fingerprint(fingerprint: str) -> str:
-    """Return a hex fingerprint as colon-separated upper-case pairs (AB:CD:...)."""
-    return ":".join(
-        fingerprint[index : index + 2] for index in range(0, len(fingerprint), 2)
-    ).upper()
 
 
 def form_errors(error: str | None, schema: vol.Schema) -> dict[str, str]:
@@ -154,9 +149,22 @@ def clean_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in user_input.items():
         if isinstance(value, str):
             value = value.strip()
-        if value not in ("", None):
+        elif isinstance(value, list):
+            value = sorted({str(item).strip() for item in value} - {""})
+        if value not in ("", None, []):
             options[key] = value
     return options
+
+
+def options_errors(options: Mapping[str, Any]) -> dict[str, str]:
+    """Return the options form's errors: the PBX takes IP addresses only, no names."""
+    errors: dict[str, str] = {}
+    host = options.get(CONF_CALLBACK_HOST)
+    if host is not None and not is_ip_address(host):
+        errors[CONF_CALLBACK_HOST] = "invalid_callback_host"
+    if not all(is_ip_address(text) for text in options.get(CONF_REPORT_ADDRESSES, ())):
+        errors[CONF_REPORT_ADDRESSES] = "invalid_report_address"
+    return errors
 
 
 def is_ip_address(text: str) -> bool:
@@ -210,7 +218,7 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_show_form(
                 step_id="trust_certificate",
                 description_placeholders={
-                    "fingerprint": readable_fingerprint(self._offered_fingerprint),
+                    "fingerprint": format_fingerprint(self._offered_fingerprint),
                     "host": str(self._connection[CONF_HOST]),
                     "port": str(self._connection[CONF_PORT]),
                 },
@@ -283,20 +291,10 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_TLS_FINGERPRINT] = self._trusted_fingerprint
         return data
 
-    async def _async_read_device_info(self) -> DeviceInfo:
-        """Log in once, read the PBX's identity, and log out (best effort)."""
-        client = create_client(self.hass, self._connection_data())
-        await client.login()
-        try:
-            return await client.device_info()
-        finally:
-            with contextlib.suppress(YeastarError):
-                await client.logout()
-
     async def _async_connect(self) -> ConfigFlowResult:
         """Try the connection: finish, offer the certificate, or show the error."""
         try:
-            device = await self._async_read_device_info()
+            device = await async_read_device_info(self.hass, self._connection_data())
         except YeastarCertificateError as err:
             return await self._async_offer_certificate(err)
         except YeastarConnectionError as err:
@@ -340,8 +338,13 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
                 if self.source == SOURCE_REAUTH
                 else self._get_reconfigure_entry()
             )
-            # data_updates keeps what the flow does not ask for (webhook_id).
-            return self.async_update_reload_and_abort(entry, data_updates=data)
+            # Keeps what the flow does not ask for (webhook_id); the entry reloads.
+            async_store_connection(self.hass, entry, {**entry.data, **data})
+            return self.async_abort(
+                reason="reauth_successful"
+                if self.source == SOURCE_REAUTH
+                else "reconfigure_successful"
+            )
         self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title=device.model or DEFAULT_TITLE,
@@ -355,18 +358,14 @@ class YeastarOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Edit the options; a loaded entry applies them at once, without a reload."""
+        """Edit the options; they are stored, then a loaded entry applies them at once."""
         errors: dict[str, str] = {}
         suggested: Mapping[str, Any] = self.config_entry.options
         if user_input is not None:
             options = clean_options(user_input)
-            host = options.get(CONF_CALLBACK_HOST)
-            if host is None or is_ip_address(host):
-                entry = self.config_entry
-                if entry.state is ConfigEntryState.LOADED:
-                    await entry.runtime_data.async_apply_options(options)
+            errors = options_errors(options)
+            if not errors:
                 return self.async_create_entry(data=options)
-            errors[CONF_CALLBACK_HOST] = "invalid_callback_host"
             suggested = user_input
         return self.async_show_form(
             step_id="init",

@@ -1,6 +1,7 @@
 """Build the PBX client from a config entry's data: the one place that does it."""
 
 from collections.abc import Callable, Mapping
+import contextlib
 from typing import Any
 
 from homeassistant.const import (
@@ -15,7 +16,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import CONF_TLS_FINGERPRINT, DEFAULT_PORT, DEFAULT_SSL
 from .pbx.client import ReportDestination, YeastarClient
-from .pbx.models import LoginResult
+from .pbx.errors import YeastarError
+from .pbx.models import DeviceInfo, LoginResult
 
 
 def create_client(
@@ -37,3 +39,19 @@ def create_client(
         report_destination=report_destination,
         on_login=on_login,
     )
+
+
+async def async_read_device_info(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> DeviceInfo:
+    """Log in once, read the PBX's identity, and log out (best effort).
+
+    How a flow proves a connection before it stores it; raises the client's errors.
+    """
+    client = create_client(hass, data)
+    await client.login()
+    try:
+        return await client.device_info()
+    finally:
+        with contextlib.suppress(YeastarError):
+            await client.logout()

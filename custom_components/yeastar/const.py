@@ -15,6 +15,9 @@ CONF_TLS_FINGERPRINT: Final = "tls_fingerprint"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_CALLBACK_HOST: Final = "callback_host"
 CONF_CALLBACK_PORT: Final = "callback_port"
+# Addresses besides the PBX's own that its reports may come from (accepted by the user
+# through a repair: a PBX with two interfaces, or a proxy in front of Home Assistant).
+CONF_REPORT_ADDRESSES: Final = "report_addresses"
 
 DEFAULT_PORT: Final = 8088
 DEFAULT_SSL: Final = True
@@ -27,9 +30,6 @@ MAX_POLL_INTERVAL: Final = 3600
 # The PBX forgets a token after 30 idle minutes; a heartbeat every 5 minutes keeps it
 # alive with a wide margin and re-sends where reports must go.
 HEARTBEAT_INTERVAL: Final = timedelta(minutes=5)
-# Five failed logins lock Home Assistant's address out for ten minutes (errno 20002).
-# Wait a little longer than that before the next login.
-LOCKOUT_BACKOFF: Final = timedelta(minutes=10, seconds=30)
 
 # Product states of an extension (sensor options), and the PBX words that map to them.
 EXTENSION_STATES: Final = (

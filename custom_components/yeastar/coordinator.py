@@ -8,13 +8,16 @@ and trunk as a safety net and notifies every entity.
 
 Login discipline (five failed logins lock Home Assistant out for ten minutes):
 - the first login happens in `async_connect` at setup; every later login is either the
-  client's single re-login on a token error, or one explicit attempt after a lock-out
-  back-off has run out;
+  client's single re-login on a token error, or one explicit attempt after a back-off
+  (`backoff.py`) has run out;
 - rejected credentials stop all logins and start reauthentication;
-- a lock-out stops all requests for `LOCKOUT_BACKOFF` and raises a repair issue.
+- a lock-out, or tokens the PBX refuses (a fresh one refused, or tokens ending again and
+  again while in use: another client on the same API account), stop all requests for a
+  while and raise a repair issue.
 """
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import ipaddress
@@ -39,26 +42,29 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from . import repairs
+from . import backoff, issues
 from .compat import async_get_entry_device
 from .connection import create_client
 from .const import (
     CONF_POLL_INTERVAL,
+    CONF_REPORT_ADDRESSES,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     HEARTBEAT_INTERVAL,
-    LOCKOUT_BACKOFF,
     LOGGER,
+    PBX_EXTENSION_STATUS_TO_STATE,
 )
 from .destination import async_report_destination
-from .pbx.calls import ActivityKind, CallActivity, CallTracker
+from .pbx.calls import ActiveCall, CallActivity, CallState, CallTracker
 from .pbx.errors import (
     YeastarApiDisabledError,
+    YeastarApiError,
     YeastarAuthenticationError,
     YeastarCertificateError,
     YeastarConnectionError,
     YeastarError,
     YeastarLockedOutError,
+    YeastarTokenRefusedError,
 )
 from .pbx.events import (
     BootUpEvent,
@@ -69,12 +75,16 @@ from .pbx.events import (
     NewCdrEvent,
 )
 from .pbx.models import DeviceInfo, Extension, LoginResult, Trunk
+from .session_store import SessionStore
 
 type YeastarConfigEntry = ConfigEntry[YeastarCoordinator]
 
-# hass.data[DOMAIN][LOCKOUTS][entry_id]: when a lock-out ends. Kept outside the entry's
-# runtime data so that a lock-out met during setup survives the setup retries.
-LOCKOUTS = "lockouts"
+# Tokens that end while in use this often (re-logins within the window) mean another
+# client takes them over: stop logging in by itself and back off.
+RELOGINS_BEFORE_BACKOFF = 3
+RELOGIN_WINDOW = timedelta(minutes=10)
+# Reports kept while the entry sets up (the PBX may post as soon as it is logged in).
+EARLY_REPORTS_KEPT = 1000
 
 
 @dataclass(slots=True, kw_only=True)
@@ -96,6 +106,7 @@ class ReportCounters:
 
     accepted: int = 0
     refused_senders: int = 0
+    other_serial: int = 0
     unparsable: int = 0
     unknown_events: int = 0
     duplicates: int = 0
@@ -170,34 +181,42 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self.tracker = CallTracker()
         self.reports = ReportCounters()
         self.times = ConnectionTimes()
+        self._entry_data = dict(entry.data)
+        self._session_store = SessionStore(hass, entry.entry_id)
         self.pbx_addresses: frozenset[str] = frozenset()
+        self.accepted_addresses = frozenset(
+            entry.options.get(CONF_REPORT_ADDRESSES, ())
+        )
         # The PBX's own device in the registry: the parent of every other device.
         self.pbx_device_id = ""
         self._state_listeners: _KeyedListeners[[]] = _KeyedListeners()
         self._activity_listeners: _KeyedListeners[[CallActivity]] = _KeyedListeners()
         self._resync_calls = True
+        self._relogins: deque[datetime] = deque(maxlen=RELOGINS_BEFORE_BACKOFF)
+        # Until the first refresh has read the office, reports wait here.
+        self._early_reports: deque[Event] | None = deque(maxlen=EARLY_REPORTS_KEPT)
 
     # ----------------------------------------------------------------- setup
 
     async def async_connect(self) -> None:
         """Log in for the first time and check that this is the configured PBX.
 
-        Raises the setup exceptions Home Assistant expects, translated.
+        Raises the setup exceptions Home Assistant expects, translated. A session an
+        earlier run could not log out of is ended first, so that it posts no reports.
         """
-        if (remaining := self._lockout_remaining()) is not None:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="locked_out",
-                translation_placeholders={"minutes": str(remaining)},
-            )
+        if (waiting := self._active_backoff()) is not None:
+            raise ConfigEntryNotReady(**_backoff_error(waiting))
         self.client.report_destination = async_report_destination(
             self.hass, self.config_entry
         )
+        self.pbx_addresses = await self._async_resolve_pbx_addresses()
+        await self._async_end_stale_session()
         try:
             await self.client.login()
             device = await self.client.device_info()
         except YeastarError as err:
             raise self._failure(err, during_setup=True) from err
+        self._end_backoff()
         if self.serial_number and device.serial_number != self.serial_number:
             raise ConfigEntryError(
                 translation_domain=DOMAIN,
@@ -207,11 +226,24 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                     "found": device.serial_number,
                 },
             )
-        repairs.async_clear_issue(
-            self.hass, self.config_entry, repairs.CERTIFICATE_CHANGED
+        issues.async_clear_issue(
+            self.hass, self.config_entry, issues.CERTIFICATE_CHANGED
         )
-        self.pbx_addresses = await self._async_resolve_pbx_addresses()
         await self._async_heartbeat()
+
+    async def _async_end_stale_session(self) -> None:
+        """Log out of a session an earlier run left open (best effort)."""
+        if (token := await self._session_store.async_left_open()) is None:
+            return
+        try:
+            await self.client.logout(token)
+        except YeastarApiError:
+            pass  # the PBX no longer knows it: ended already
+        except YeastarError as err:
+            LOGGER.debug("Could not end the previous PBX session: %s", err)
+            return
+        LOGGER.debug("Ended the PBX session an earlier run left open")
+        await self._session_store.async_forget()
 
     @callback
     def async_start(self) -> None:
@@ -233,6 +265,9 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 EVENT_HOMEASSISTANT_STOP, self._async_shutdown_at_stop
             )
         )
+        early, self._early_reports = self._early_reports, None
+        for event in early or ():
+            self.async_handle_report(event)
 
     async def _async_shutdown_at_stop(self, _event: HassEvent[Any]) -> None:
         """Log out as Home Assistant stops."""
@@ -247,16 +282,26 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             await self.client.logout()
         except YeastarError as err:
             LOGGER.debug("Logout from the PBX failed: %s", err)
+        else:
+            await self._session_store.async_forget()
 
-    async def async_apply_options(self, options: dict[str, Any]) -> None:
-        """Apply new options at once: poll interval and where reports go."""
+    def connects_with(self, data: Mapping[str, Any]) -> bool:
+        """Tell whether entry data are the ones this coordinator logged in with."""
+        return dict(data) == self._entry_data
+
+    @callback
+    def async_apply_options(self, options: Mapping[str, Any]) -> None:
+        """Apply new options at once: poll interval, where reports go, who may post them."""
         self.update_interval = timedelta(
             seconds=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL)
         )
-        self.client.report_destination = async_report_destination(
-            self.hass, self.config_entry, options
-        )
-        await self._async_heartbeat()
+        self.accepted_addresses = frozenset(options.get(CONF_REPORT_ADDRESSES, ()))
+        destination = async_report_destination(self.hass, self.config_entry, options)
+        if destination != self.client.report_destination:
+            self.client.report_destination = destination
+            self.config_entry.async_create_background_task(
+                self.hass, self._async_heartbeat(), "yeastar_new_report_destination"
+            )
 
     # ----------------------------------------------------------------- token
 
@@ -266,21 +311,33 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         first = self.times.logins == 0
         self.times.logins += 1
         self.times.last_login = dt_util.utcnow()
-        self._end_lockout()
+        self._session_store.async_remember(result.token)
         if result.transport and result.transport != "HTTP":
             LOGGER.warning(
                 "The PBX reports events over %s; this integration needs the HTTP "
                 "report method (PBX API settings)",
                 result.transport,
             )
-        if not first:
-            self._resync_calls = True
-            self.config_entry.async_create_background_task(
-                self.hass, self._async_after_relogin(), "yeastar_after_login"
-            )
+        if first:
+            return
+        self._relogins.append(self.times.last_login)
+        if (
+            len(self._relogins) == RELOGINS_BEFORE_BACKOFF
+            and self.times.last_login - self._relogins[0] < RELOGIN_WINDOW
+        ):
+            # Tokens keep ending while in use: another client takes them over.
+            refusal = YeastarTokenRefusedError("20004")
+            self.client.hold_logins(refusal)
+            self._start_backoff(refusal)
+            self._relogins.clear()
+        self._resync_calls = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_after_relogin(), "yeastar_after_login"
+        )
 
     async def _async_after_relogin(self) -> None:
-        """Re-send where reports go and re-read every state after a re-login."""
+        """After a re-login (a reboot, a new address?): re-resolve, re-send, re-read."""
+        self.pbx_addresses = await self._async_resolve_pbx_addresses()
         await self._async_heartbeat()
         await self.async_request_refresh()
 
@@ -296,45 +353,46 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             await self.client.heartbeat()
         except YeastarAuthenticationError:
             self.config_entry.async_start_reauth(self.hass)
-        except YeastarLockedOutError:
-            self._start_lockout()
+        except (YeastarLockedOutError, YeastarTokenRefusedError) as err:
+            self._start_backoff(err)
         except YeastarError as err:
             LOGGER.debug("Heartbeat failed: %s", err)
         else:
             self.times.last_heartbeat = dt_util.utcnow()
 
-    def _lockouts(self) -> dict[str, datetime]:
-        """Return the lock-out table shared by setup attempts."""
-        domain_data: dict[str, Any] = self.hass.data.setdefault(DOMAIN, {})
-        lockouts: dict[str, datetime] = domain_data.setdefault(LOCKOUTS, {})
-        return lockouts
+    def _active_backoff(self) -> backoff.LoginBackoff | None:
+        """Return the login back-off this entry is in now, if any."""
+        return backoff.active_backoff(self.hass, self.config_entry.entry_id)
 
-    def _start_lockout(self) -> None:
-        """Remember the lock-out and tell the user how to lift it."""
-        until = dt_util.utcnow() + LOCKOUT_BACKOFF
-        self._lockouts()[self.config_entry.entry_id] = until
-        LOGGER.warning(
-            "The PBX at %s locked Home Assistant out after repeated failed logins; "
-            "not logging in again before %s",
-            self.config_entry.data[CONF_HOST],
-            until.isoformat(timespec="seconds"),
-        )
-        repairs.async_raise_issue(self.hass, self.config_entry, repairs.LOCKED_OUT)
+    def _start_backoff(
+        self, err: YeastarLockedOutError | YeastarTokenRefusedError
+    ) -> backoff.LoginBackoff:
+        """Stop logging in for a while, and tell the user why and what to do."""
+        entry_id = self.config_entry.entry_id
+        if isinstance(err, YeastarLockedOutError):
+            waiting = backoff.start_lockout(self.hass, entry_id)
+            LOGGER.warning(
+                "The PBX at %s locked Home Assistant out after repeated failed "
+                "logins; not logging in again before %s",
+                self.config_entry.data[CONF_HOST],
+                waiting.until.isoformat(timespec="seconds"),
+            )
+        else:
+            waiting = backoff.start_token_backoff(self.hass, entry_id)
+            LOGGER.warning(
+                "The PBX at %s refuses the tokens of its logins (another client may "
+                "use the same API account); not logging in again before %s",
+                self.config_entry.data[CONF_HOST],
+                waiting.until.isoformat(timespec="seconds"),
+            )
+        issues.async_raise_issue(self.hass, self.config_entry, waiting.reason)
+        return waiting
 
-    def _lockout_remaining(self) -> int | None:
-        """Return the minutes left of a lock-out, or None when there is none."""
-        until = self._lockouts().get(self.config_entry.entry_id)
-        if until is None:
-            return None
-        remaining = until - dt_util.utcnow()
-        if remaining <= timedelta(0):
-            return None
-        return max(1, round(remaining.total_seconds() / 60))
-
-    def _end_lockout(self) -> None:
-        """Forget a lock-out after a successful login."""
-        if self._lockouts().pop(self.config_entry.entry_id, None) is not None:
-            repairs.async_clear_issue(self.hass, self.config_entry, repairs.LOCKED_OUT)
+    def _end_backoff(self) -> None:
+        """Forget a back-off once the PBX accepts a login and its token again."""
+        ended = backoff.end_backoff(self.hass, self.config_entry.entry_id)
+        if ended is not None:
+            issues.async_clear_issue(self.hass, self.config_entry, ended.reason)
 
     async def _async_resolve_pbx_addresses(self) -> frozenset[str]:
         """Return the IP addresses of the PBX: only they may post reports."""
@@ -360,16 +418,13 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             return ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_error"
             )
+        failure = ConfigEntryNotReady if during_setup else UpdateFailed
+        if isinstance(err, YeastarLockedOutError | YeastarTokenRefusedError):
+            return failure(**_backoff_error(self._start_backoff(err)))
         key, placeholders = "unknown_error", {"error": str(err)}
-        if isinstance(err, YeastarLockedOutError):
-            self._start_lockout()
-            key, placeholders = (
-                "locked_out",
-                {"minutes": str(self._lockout_remaining())},
-            )
-        elif isinstance(err, YeastarCertificateError):
-            repairs.async_raise_issue(
-                self.hass, self.config_entry, repairs.CERTIFICATE_CHANGED
+        if isinstance(err, YeastarCertificateError):
+            issues.async_raise_issue(
+                self.hass, self.config_entry, issues.CERTIFICATE_CHANGED
             )
             key, placeholders = "certificate_changed", {}
             if during_setup:
@@ -379,7 +434,6 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             key, placeholders = "api_disabled", {}
         elif isinstance(err, YeastarConnectionError):
             key = "communication_error"
-        failure = ConfigEntryNotReady if during_setup else UpdateFailed
         return failure(
             translation_domain=DOMAIN,
             translation_key=key,
@@ -394,15 +448,14 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         After rejected credentials the client refuses to log in by itself, so this
         raises ConfigEntryAuthFailed again without a request to the PBX.
         """
-        if (remaining := self._lockout_remaining()) is not None:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="locked_out",
-                translation_placeholders={"minutes": str(remaining)},
-            )
+        if (waiting := self._active_backoff()) is not None:
+            raise UpdateFailed(**_backoff_error(waiting))
         try:
-            if isinstance(self.client.login_refusal, YeastarLockedOutError):
-                # The lock-out back-off has run out: one explicit attempt.
+            if isinstance(
+                self.client.login_refusal,
+                YeastarLockedOutError | YeastarTokenRefusedError,
+            ):
+                # The back-off has run out: one explicit attempt.
                 await self.client.login()
             device = await self.client.device_info()
             extensions = await self.client.extensions()
@@ -413,6 +466,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 calls = None
         except YeastarError as err:
             raise self._failure(err, during_setup=False) from err
+        self._end_backoff()
         data = YeastarData(
             device=device,
             extensions={extension.number: extension for extension in extensions},
@@ -467,9 +521,31 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         """Listen for call activity (ringing, answered, ended, missed) of an extension."""
         return self._activity_listeners.add(number, listener)
 
+    def accepts_reports_from(self, address: str) -> bool:
+        """Tell whether reports from an address are the PBX's."""
+        return address in self.pbx_addresses or address in self.accepted_addresses
+
+    @callback
+    def async_re_resolve(self) -> None:
+        """Look the PBX's address up again (it may have moved), in the background."""
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_re_resolve(), "yeastar_resolve_pbx"
+        )
+
+    async def _async_re_resolve(self) -> None:
+        """Look the PBX's address up again."""
+        self.pbx_addresses = await self._async_resolve_pbx_addresses()
+
     @callback
     def async_handle_report(self, event: Event) -> None:
-        """Apply one accepted report to the state it concerns, and nothing else."""
+        """Apply one accepted report to the state it concerns, and nothing else.
+
+        Before the first refresh has read the office, reports are kept and applied
+        right after it, in order.
+        """
+        if self._early_reports is not None:
+            self._early_reports.append(event)
+            return
         self.reports.accepted += 1
         self.reports.last_report = dt_util.utcnow()
         self._state_listeners.notify(LAST_REPORT_KEY)
@@ -487,6 +563,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
                 LOGGER.info("The PBX restarted; re-reading its state")
                 self._dispatch_activities(self.tracker.handle(event))
                 self._resync_calls = True
+                self.async_re_resolve()
                 self.config_entry.async_create_background_task(
                     self.hass, self.async_request_refresh(), "yeastar_boot_up"
                 )
@@ -509,12 +586,41 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
     def _dispatch_activities(self, activities: list[CallActivity]) -> None:
         """Hand call activity to the listeners of the extensions concerned.
 
-        Hold shows in the extension's state too: ExtensionStatus reports have no hold
-        state, only the call's member status does.
+        A call's progress changes the extension's state too (see `extension_state`).
         """
         for activity in activities:
-            if activity.kind is ActivityKind.HELD:
-                self._set_extension_status(activity.extension, "Hold")
-            elif activity.kind is ActivityKind.RESUMED:
-                self._set_extension_status(activity.extension, "Busy")
+            self._state_listeners.notify(_extension_key(activity.extension))
             self._activity_listeners.notify(activity.extension, activity)
+
+    def extension_state(self, number: str) -> str | None:
+        """Return what an extension's phone is doing (a sensor state), None if unknown."""
+        return extension_state(
+            self.data.extensions[number].status, self.tracker.active_calls(number)
+        )
+
+
+def _backoff_error(waiting: backoff.LoginBackoff) -> dict[str, Any]:
+    """Return the translated arguments of the error that says logins wait."""
+    return {
+        "translation_domain": DOMAIN,
+        "translation_key": waiting.reason,
+        "translation_placeholders": {"minutes": str(waiting.minutes_left())},
+    }
+
+
+def extension_state(pbx_status: str, calls: tuple[ActiveCall, ...]) -> str | None:
+    """Return an extension's product state from its PBX word and its calls in progress.
+
+    The PBX's word decides, except that calls it reported refine it: ExtensionStatus
+    has no hold state, and a phone re-registering during a call reports ``Registered``
+    (idle) although the call goes on.
+    """
+    state = PBX_EXTENSION_STATUS_TO_STATE.get(pbx_status.strip().lower())
+    if state in (None, "offline", "malfunction") or not calls:
+        return state
+    states = {call.state for call in calls}
+    if CallState.TALKING in states or CallState.DIALING in states:
+        return "busy"
+    if CallState.ON_HOLD in states:
+        return "on_hold"
+    return "ringing" if state == "idle" else state

@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from yarl import URL
 
-from . import repairs
+from . import issues
 from .const import CONF_CALLBACK_HOST, CONF_CALLBACK_PORT
 from .pbx.client import ReportDestination
 
@@ -36,10 +36,10 @@ def async_report_destination(
         try:
             internal = URL(get_url(hass, allow_external=False, allow_cloud=False))
         except NoURLAvailableError:
-            _raise_only(hass, entry, repairs.NO_REPORT_URL)
+            _raise_only(hass, entry, issues.NO_REPORT_URL)
             return None
         if internal.scheme != "http":
-            _raise_only(hass, entry, repairs.REPORT_URL_HTTPS)
+            _raise_only(hass, entry, issues.REPORT_URL_HTTPS)
             return None
         host = host or internal.host
         port = port or internal.port
@@ -53,8 +53,8 @@ def async_report_destination(
 
 def _raise_only(hass: HomeAssistant, entry: ConfigEntry[Any], kind: str | None) -> None:
     """Raise the issue ``kind`` (if any) and withdraw the other report-URL issue."""
-    for other in (repairs.NO_REPORT_URL, repairs.REPORT_URL_HTTPS):
+    for other in (issues.NO_REPORT_URL, issues.REPORT_URL_HTTPS):
         if other == kind:
-            repairs.async_raise_issue(hass, entry, other)
+            issues.async_raise_issue(hass, entry, other)
         else:
-            repairs.async_clear_issue(hass, entry, other)
+            issues.async_clear_issue(hass, entry, other)

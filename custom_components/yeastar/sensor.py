@@ -7,7 +7,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import EXTENSION_STATES, LOGGER, PBX_EXTENSION_STATUS_TO_STATE, TRUNK_STATES
+from .const import EXTENSION_STATES, LOGGER, TRUNK_STATES
 from .coordinator import YeastarConfigEntry, YeastarCoordinator
 from .entity import (
     YeastarEntity,
@@ -20,11 +20,6 @@ from .pbx.models import Extension, Trunk
 
 # Read-only, coordinator-fed entities: no limit needed.
 PARALLEL_UPDATES = 0
-
-
-def extension_state(pbx_status: str) -> str | None:
-    """Return the product state of a PBX extension status word (None if unknown)."""
-    return PBX_EXTENSION_STATUS_TO_STATE.get(pbx_status.strip().lower())
 
 
 def trunk_state(pbx_status: str) -> str | None:
@@ -69,10 +64,11 @@ class YeastarExtensionStatusSensor(YeastarExtensionEntity, SensorEntity):
     @property
     def native_value(self) -> str | None:
         """Return the phone's state (asked only while available, so it exists)."""
-        extension = self.coordinator.data.extensions[self.number]
-        if (state := extension_state(extension.status)) is None:
+        if (state := self.coordinator.extension_state(self.number)) is None:
             LOGGER.debug(
-                "Unknown status %r of extension %s", extension.status, self.number
+                "Unknown status %r of extension %s",
+                self.coordinator.data.extensions[self.number].status,
+                self.number,
             )
         return state
 

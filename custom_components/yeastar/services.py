@@ -10,7 +10,7 @@ none, or they are all gone already (a report was missed), it asks the PBX for th
 channels of the extension (``extension/query_call``) or of the call (``call/query``).
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Final
 
@@ -51,6 +51,7 @@ ATTR_CALL_ID: Final = "call_id"
 # The PBX's answers for a call or channel that no longer exists: "the call ID does not
 # exist" (call/query) and "the call does not exist" (call/hangup).
 ERRNOS_CALL_GONE: Final = frozenset({"10005", "10007"})
+ERRNO_NOT_IDLE: Final = "10008"
 
 _NUMBER = vol.All(cv.string, vol.Strip, vol.Length(min=1))
 
@@ -92,7 +93,14 @@ async def _async_dial(call: ServiceCall) -> ServiceResponse:
     caller: str = call.data[ATTR_CALLER]
     callee: str = call.data[ATTR_CALLEE]
     _check_extension(entry, caller)
-    with _pbx_errors(call.hass, entry, "dial_refused", caller=caller, callee=callee):
+    with _pbx_errors(
+        call.hass,
+        entry,
+        "dial_refused",
+        explained=_why_not_idle(entry.runtime_data, caller),
+        caller=caller,
+        callee=callee,
+    ):
         call_id = await entry.runtime_data.client.dial(
             caller, callee, auto_answer=call.data[ATTR_AUTO_ANSWER]
         )
@@ -246,17 +254,35 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
+def _why_not_idle(coordinator: YeastarCoordinator, extension: str) -> dict[str, str]:
+    """Return what "the extension is not idle" (10008) means for this one, if known.
+
+    The PBX gives the same errno for a phone that is offline and one on a call.
+    """
+    state = coordinator.extension_state(extension)
+    if state == "offline":
+        return {
+            ERRNO_NOT_IDLE: "the extension is offline (its phone is not registered)"
+        }
+    if state in ("ringing", "busy", "on_hold"):
+        return {ERRNO_NOT_IDLE: "the extension is on a call"}
+    return {}
+
+
 @contextmanager
 def _pbx_errors(
     hass: HomeAssistant,
     entry: YeastarConfigEntry,
     refused_key: str,
+    *,
+    explained: Mapping[str, str] | None = None,
     **placeholders: str,
 ) -> Iterator[None]:
     """Turn the client's errors into translated Home Assistant errors.
 
-    A refusal uses ``refused_key`` with ``placeholders`` plus the errno and its meaning;
-    rejected credentials start reauthentication.
+    A refusal uses ``refused_key`` with ``placeholders`` plus the errno and its meaning
+    (from ``explained`` by errno when given, else the PBX's); rejected credentials start
+    reauthentication.
     """
     try:
         yield
@@ -270,7 +296,10 @@ def _pbx_errors(
             translation_domain=DOMAIN,
             translation_key=refused_key,
             translation_placeholders=placeholders
-            | {"errno": err.errno, "reason": err.meaning},
+            | {
+                "errno": err.errno,
+                "reason": (explained or {}).get(err.errno, err.meaning),
+            },
         ) from err
     except YeastarConnectionError as err:
         raise HomeAssistantError(

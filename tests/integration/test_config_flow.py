@@ -12,9 +12,9 @@ from pathlib import Path
 import re
 import ssl
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -33,6 +33,7 @@ from custom_components.yeastar.const import (
     CONF_CALLBACK_HOST,
     CONF_CALLBACK_PORT,
     CONF_POLL_INTERVAL,
+    CONF_REPORT_ADDRESSES,
     CONF_TLS_FINGERPRINT,
     DOMAIN,
 )
@@ -763,40 +764,26 @@ async def test_options_callback_host_must_be_an_address(hass: HomeAssistant) -> 
     assert entry.options == {CONF_POLL_INTERVAL: 60, CONF_CALLBACK_HOST: "fd00::20"}
 
 
-async def test_options_applied_to_loaded_entry(hass: HomeAssistant) -> None:
-    """A loaded entry applies the new options at once, without a reload."""
-    entry = MockConfigEntry(
-        domain=DOMAIN, unique_id=SERIAL, state=ConfigEntryState.LOADED
-    )
+async def test_options_report_addresses(hass: HomeAssistant) -> None:
+    """Accepted report addresses are kept as a sorted list of IP addresses."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
     entry.add_to_hass(hass)
-    entry.runtime_data = MagicMock()
-    entry.runtime_data.async_apply_options = AsyncMock()
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_POLL_INTERVAL: 45, CONF_CALLBACK_PORT: 8123}
+        result["flow_id"],
+        {CONF_POLL_INTERVAL: 60, CONF_REPORT_ADDRESSES: ["10.0.0.9", "pbx.lan"]},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    expected = {CONF_POLL_INTERVAL: 45, CONF_CALLBACK_PORT: 8123}
-    entry.runtime_data.async_apply_options.assert_awaited_once_with(expected)
-    assert entry.options == expected
-    assert entry.state is ConfigEntryState.LOADED
-
-
-async def test_options_not_applied_to_unloaded_entry(hass: HomeAssistant) -> None:
-    """An entry that is not loaded only stores the options."""
-    entry = MockConfigEntry(
-        domain=DOMAIN, unique_id=SERIAL, state=ConfigEntryState.SETUP_RETRY
-    )
-    entry.add_to_hass(hass)
-    entry.runtime_data = MagicMock()
-    entry.runtime_data.async_apply_options = AsyncMock()
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_REPORT_ADDRESSES: "invalid_report_address"}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_POLL_INTERVAL: 45}
+        result["flow_id"],
+        {CONF_POLL_INTERVAL: 60, CONF_REPORT_ADDRESSES: [" 10.0.0.9", "10.0.0.2", ""]},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    entry.runtime_data.async_apply_options.assert_not_awaited()
-    assert entry.options == {CONF_POLL_INTERVAL: 45}
+    assert entry.options == {
+        CONF_POLL_INTERVAL: 60,
+        CONF_REPORT_ADDRESSES: ["10.0.0.2", "10.0.0.9"],
+    }
 
 
 # --------------------------------------------------------------- translations
@@ -839,7 +826,10 @@ def test_translations_cover_every_form() -> None:
         "reauth_successful",
         "reconfigure_successful",
     }
-    assert set(strings["options"]["error"]) == {"invalid_callback_host"}
+    assert set(strings["options"]["error"]) == {
+        "invalid_callback_host",
+        "invalid_report_address",
+    }
     assert "Blocked IP" in config["error"]["locked_out"]
     assert "Settings > PBX > General > API" in config["error"]["api_disabled"]
     assert not any("[%key:" in text for text in _texts(config))

@@ -24,7 +24,7 @@ from custom_components.yeastar.pbx.events import parse_report
 from simulator import PbxSimulator, SimulatorTiming
 from tests.common import FakeClock
 
-from .conftest import TOKEN_LIFE, pbx_simulator, small_office, stored_entry
+from .conftest import TOKEN_LIFE, pbx_simulator, settle, small_office, stored_entry
 
 OUTSIDE_NUMBER = "0612345678"
 SECOND_SERIAL = "369451090406"
@@ -165,9 +165,10 @@ async def test_dial_caller_busy(hass: HomeAssistant, simulator: PbxSimulator) ->
     """A caller already in a call: the PBX's 10008 in words."""
     await simulator.internal_call("1000", "1001")
 
+    await settle(hass, simulator)
     with pytest.raises(
         HomeAssistantError,
-        match=r"could not call 1002 from extension 1000: the extension is not idle "
+        match=r"could not call 1002 from extension 1000: the extension is on a call "
         r"\(PBX error 10008\)",
     ) as excinfo:
         await dial(hass, caller="1000", callee="1002")
@@ -179,8 +180,19 @@ async def test_dial_caller_busy(hass: HomeAssistant, simulator: PbxSimulator) ->
         "caller": "1000",
         "callee": "1002",
         "errno": "10008",
-        "reason": "the extension is not idle",
+        "reason": "the extension is on a call",
     }
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_dial_caller_offline(hass: HomeAssistant) -> None:
+    """A caller whose phone is not registered: said so, not "not idle"."""
+    with pytest.raises(
+        HomeAssistantError,
+        match=r"could not call 1000 from extension 1002: the extension is offline "
+        r"\(its phone is not registered\) \(PBX error 10008\)",
+    ):
+        await dial(hass, caller="1002", callee="1000")
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -1,12 +1,15 @@
 """The webhook's checks: strangers refused, every PBX report answered, resends dropped."""
 
+import asyncio
 import json
+import logging
 from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -81,19 +84,31 @@ async def test_stranger_is_refused(
     await hass.async_block_till_done()
     assert hass.states.get(RECEPTION).state == "idle"
     assert counters(init_integration).refused_senders == 2
-    assert caplog.text.count("Refused a report from 127.0.0.2") == 1
+    warnings = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+    ]
+    assert [line for line in warnings if "Refused a report from 127.0.0.2" in line] == [
+        "Refused a report from 127.0.0.2: it does not come from the PBX's address"
+    ]
 
 
-async def test_report_naming_another_pbx_is_refused(
+async def test_report_naming_another_pbx_is_answered_and_dropped(
     hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
 ) -> None:
-    """A report carrying another PBX's serial number is refused."""
+    """A report from the PBX's address naming another serial: 200, dropped, counted.
+
+    Refusing it would make the PBX resend it forever at the head of its queue.
+    """
     assert (
         await post(ha_http, report("Ringing", serial="000000000000"), "127.0.0.1")
-        == 403
+        == 200
     )
     await hass.async_block_till_done()
     assert hass.states.get(RECEPTION).state == "idle"
+    assert counters(init_integration).other_serial == 1
+    assert counters(init_integration).accepted == 0
 
 
 @pytest.mark.parametrize(
@@ -247,6 +262,33 @@ async def test_options_take_effect_at_once(
     heartbeat = [r for r in simulator.requests if r.endpoint == "heartbeat"][-1]
     assert heartbeat.body["ipaddr"] == "127.0.0.1"
     assert heartbeat.body["port"] == str(ha_http.server.port)
+
+
+async def test_options_stored_while_the_pbx_hangs(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Saving the options waits for no PBX: they are stored, then applied."""
+    await simulator.take_offline("hang")
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    async with asyncio.timeout(1):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {
+                "poll_interval": 300,
+                CONF_CALLBACK_HOST: "127.0.0.1",
+                CONF_CALLBACK_PORT: ha_http.server.port,
+            },
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["poll_interval"] == 300
+    coordinator = init_integration.runtime_data
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 300
+    await simulator.bring_online()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 @pytest.mark.parametrize(

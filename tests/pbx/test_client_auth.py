@@ -14,6 +14,7 @@ from custom_components.yeastar.pbx.errors import (
     YeastarConnectionError,
     YeastarLockedOutError,
     YeastarTokenError,
+    YeastarTokenRefusedError,
 )
 from custom_components.yeastar.pbx.models import LoginResult
 
@@ -77,6 +78,7 @@ async def test_on_login_called_for_every_login(
     logins: list[LoginResult] = []
     client = make_client(fake_pbx, on_login=logins.append)
     await client.login()
+    await client.extensions()
     fake_pbx.answer("trunk/list", failed("20004"))
     await client.trunks()
     assert [result.token for result in logins] == ["token1", "token2"]
@@ -115,24 +117,86 @@ async def test_request_without_token_logs_in_first(
 async def test_stale_token_one_login_one_retry(
     fake_pbx: FakePbx, client: YeastarClient, errno: str
 ) -> None:
-    """A token error logs in again once and retries once with the new token."""
+    """A token error on a token the PBX accepted before logs in again once and retries once."""
     await client.login()
+    await client.extensions()
     fake_pbx.answer("trunk/list", failed(errno), {"status": "Success", "trunklist": []})
     assert await client.trunks() == []
-    assert fake_pbx.endpoints == ["login", "trunk/list", "login", "trunk/list"]
+    assert fake_pbx.endpoints == [
+        "login",
+        "extension/list",
+        "trunk/list",
+        "login",
+        "trunk/list",
+    ]
     assert [r.token for r in fake_pbx.seen("trunk/list")] == ["token1", "token2"]
     assert client.token == "token2"
 
 
-async def test_second_token_error_is_raised(
+async def test_token_refused_on_the_retry_holds_logins(
     fake_pbx: FakePbx, client: YeastarClient
 ) -> None:
-    """A token error on the retry is raised, not retried again."""
+    """A fresh token refused on the retry is raised as refused; no login follows by itself."""
+    await client.extensions()
     fake_pbx.answer("trunk/list", failed("20004"), failed("20006"))
-    with pytest.raises(YeastarTokenError) as excinfo:
+    with pytest.raises(YeastarTokenRefusedError) as excinfo:
         await client.trunks()
     assert excinfo.value.errno == "20006"
-    assert fake_pbx.endpoints == ["login", "trunk/list", "login", "trunk/list"]
+    assert fake_pbx.endpoints == [
+        "login",
+        "extension/list",
+        "trunk/list",
+        "login",
+        "trunk/list",
+    ]
+    assert client.token is None
+    assert client.login_refusal is excinfo.value
+    with pytest.raises(YeastarTokenRefusedError):
+        await client.trunks()
+    assert fake_pbx.endpoints.count("login") == 2
+    await client.login()
+    assert client.login_refusal is None
+
+
+async def test_token_refused_right_after_login(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """A token refused before the PBX ever accepted it is not stale: no re-login."""
+    await client.login()
+    fake_pbx.answer("trunk/list", failed("20004"))
+    with pytest.raises(YeastarTokenRefusedError):
+        await client.trunks()
+    assert fake_pbx.endpoints == ["login", "trunk/list"]
+    assert client.token is None
+
+
+async def test_an_api_refusal_proves_the_token(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """An answer other than a token error shows the PBX knows the token."""
+    await client.login()
+    fake_pbx.answer("call/dial", failed("10008"))
+    with pytest.raises(YeastarApiError):
+        await client.dial("1000", "1001")
+    fake_pbx.answer("trunk/list", failed("20004"))
+    await client.trunks()
+    assert fake_pbx.endpoints == [
+        "login",
+        "call/dial",
+        "trunk/list",
+        "login",
+        "trunk/list",
+    ]
+
+
+async def test_held_logins(fake_pbx: FakePbx, client: YeastarClient) -> None:
+    """Logins held by the caller (tokens keep ending) wait for an explicit login."""
+    await client.extensions()
+    client.hold_logins(YeastarTokenRefusedError("20004"))
+    fake_pbx.answer("trunk/list", failed("20004"))
+    with pytest.raises(YeastarTokenRefusedError):
+        await client.trunks()
+    assert fake_pbx.endpoints.count("login") == 1
 
 
 @pytest.mark.parametrize(
@@ -144,11 +208,12 @@ async def test_relogin_failure_is_not_retried(
 ) -> None:
     """Wrong credentials or a lock-out at the re-login stop everything."""
     await client.login()
+    await client.extensions()
     fake_pbx.answer("trunk/list", failed("20004"))
     fake_pbx.answer("login", failed(errno))
     with pytest.raises(error):
         await client.trunks()
-    assert fake_pbx.endpoints == ["login", "trunk/list", "login"]
+    assert fake_pbx.endpoints == ["login", "extension/list", "trunk/list", "login"]
     assert client.token is None
 
 
@@ -178,6 +243,7 @@ async def test_concurrent_stale_token_logs_in_once(
 ) -> None:
     """Concurrent requests failing on the same stale token cause a single re-login."""
     await client.login()
+    await client.extensions()
     stale_seen = asyncio.Event()
     failures = 0
 
@@ -234,9 +300,16 @@ async def test_heartbeat_stale_token_logs_in_again(
 ) -> None:
     """A heartbeat refused for its token logs in once and is sent again."""
     await client.login()
+    await client.heartbeat()
     fake_pbx.answer("heartbeat", failed("20004"))
     await client.heartbeat()
-    assert fake_pbx.endpoints == ["login", "heartbeat", "login", "heartbeat"]
+    assert fake_pbx.endpoints == [
+        "login",
+        "heartbeat",
+        "heartbeat",
+        "login",
+        "heartbeat",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -346,6 +419,7 @@ async def test_late_token_error_after_failed_relogin(
 ) -> None:
     """A stale-token answer arriving after another request's re-login failed is not retried."""
     await client.login()
+    await client.heartbeat()
     release = asyncio.Event()
 
     async def late_refusal(request: web.Request) -> dict[str, str]:

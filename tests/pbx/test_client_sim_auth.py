@@ -9,7 +9,7 @@ from custom_components.yeastar.pbx.client import ReportDestination
 from custom_components.yeastar.pbx.errors import (
     YeastarAuthenticationError,
     YeastarLockedOutError,
-    YeastarTokenError,
+    YeastarTokenRefusedError,
 )
 from custom_components.yeastar.pbx.models import LoginResult
 from simulator import PbxSimulator, SimulatorTiming
@@ -145,14 +145,33 @@ async def test_expired_token_one_login_one_retry(
 async def test_second_token_error_is_raised(
     sim_factory: SimFactory, sim_client: ClientFactory
 ) -> None:
-    """When even the fresh token is refused, the error is raised after one retry."""
+    """A PBX whose tokens die at once: the first refusal is raised, with a single login."""
     ticks = iter(range(10**6))
     timing = SimulatorTiming(token_lifetime=0.5, report_retry_interval=0.05)
     async with sim_factory(clock=lambda: float(next(ticks)), timing=timing) as sim:
         client = sim_client(sim)
-        with pytest.raises(YeastarTokenError):
+        with pytest.raises(YeastarTokenRefusedError):
             await client.extensions()
-        assert endpoints(sim) == ["login", "extension/list", "login", "extension/list"]
+        assert endpoints(sim) == ["login", "extension/list"]
+
+
+async def test_tokens_refused_after_login(
+    sim: PbxSimulator, sim_client: ClientFactory
+) -> None:
+    """A PBX that accepts logins but refuses their tokens gets one login, not a storm."""
+    client = sim_client(sim)
+    await client.extensions()
+    sim.refuse_tokens = True
+    for _ in range(5):
+        with pytest.raises(YeastarTokenRefusedError):
+            await client.heartbeat()
+    assert endpoints(sim) == [
+        "login",
+        "extension/list",
+        "heartbeat",
+        "login",
+        "heartbeat",
+    ]
 
 
 async def test_concurrent_requests_on_stale_token_log_in_once(
@@ -161,6 +180,7 @@ async def test_concurrent_requests_on_stale_token_log_in_once(
     """Many requests failing on the same expired token share a single re-login."""
     client = sim_client(sim)
     await client.login()
+    await client.heartbeat()
     clock.advance(1801)
     results = await asyncio.gather(
         client.extensions(),

@@ -284,6 +284,7 @@ async def test_debug_log_never_shows_secrets(
 ) -> None:
     """Debug logging names endpoints but never the password, its hash or the token."""
     caplog.set_level(logging.DEBUG, logger="custom_components.yeastar.pbx")
+    await client.extensions()
     fake_pbx.answer("trunk/list", {"status": "Failed", "errno": "20004"})
     await client.trunks()
     text = "\n".join(

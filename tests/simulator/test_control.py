@@ -157,3 +157,33 @@ async def test_control_errors(control: Control) -> None:
     )
     assert (await control("answer", [1], expect=400))["ok"] is False
     assert (await control("register", None, expect=400))["ok"] is False
+
+
+async def test_token_controls(control: Control, connected: Api) -> None:
+    """Tokens refused after login, and a login that ends the account's other sessions."""
+    answer = await control("tokens", {"refuse": True})
+    assert (answer["refuse"], answer["single_session"]) == (True, False)
+    assert (await connected.post("extension/list"))["errno"] == "20004"
+    assert (await connected.login())["status"] == "Success"
+    assert (await connected.post("extension/list"))["errno"] == "20004"
+    await control("tokens", {"refuse": False, "single_session": True})
+    first = connected.token
+    assert (await connected.post("extension/list"))["status"] == "Success"
+    await connected.login()
+    assert (await connected.post("extension/list", token=first))["errno"] == "20004"
+    assert (await connected.post("extension/list"))["status"] == "Success"
+
+
+async def test_report_source_control(
+    control: Control, connected: Api, sim: PbxSimulator, receiver: Receiver
+) -> None:
+    """Reports can leave from another loopback address, as from a second interface."""
+    sim.unregister_extension("1000")
+    await receiver.wait_for("ExtensionStatus")
+    assert receiver.received[-1].remote == "127.0.0.1"
+    assert (await control("report_source", {"address": "127.0.0.3"}))["address"] == (
+        "127.0.0.3"
+    )
+    sim.register_extension("1000")
+    await receiver.wait_for("ExtensionStatus", count=2)
+    assert receiver.received[-1].remote == "127.0.0.3"

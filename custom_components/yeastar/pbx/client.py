@@ -29,6 +29,7 @@ from .errors import (
     YeastarHostNotFoundError,
     YeastarLockedOutError,
     YeastarTokenError,
+    YeastarTokenRefusedError,
     YeastarUntrustedCertificateError,
     api_error_for,
 )
@@ -53,8 +54,12 @@ ALL = "all"
 ERRNO_UNSUPPORTED_REQUEST = "10003"
 _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
-# Login refusals after which only an explicit login() may try again.
-_LOGIN_REFUSALS = (YeastarAuthenticationError, YeastarLockedOutError)
+# Refusals after which only an explicit login() may try again.
+_LOGIN_REFUSALS = (
+    YeastarAuthenticationError,
+    YeastarLockedOutError,
+    YeastarTokenRefusedError,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,6 +145,8 @@ class YeastarClient:
         self._session = session
         self._on_login = on_login
         self._token: str | None = None
+        # Whether the PBX has accepted the current token in a request yet.
+        self._token_proven = False
         self._login_lock = asyncio.Lock()
         self._login_attempts = 0
         self._login_failure: YeastarError | None = None
@@ -262,6 +269,7 @@ class YeastarClient:
         finally:
             self._login_attempts += 1
         self._token = result.token
+        self._token_proven = False
         _LOGGER.debug(
             "Logged in to %s (report transport %r)", self.host, result.transport
         )
@@ -315,23 +323,63 @@ class YeastarClient:
     async def _request(
         self, endpoint: str, body: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
-        """Send an authenticated request: log in when needed, re-login once on a stale token."""
+        """Send an authenticated request: log in when needed, re-login once on a stale token.
+
+        A token refused before the PBX ever accepted it is not stale: logging in again
+        would be refused the same way, so that raises YeastarTokenRefusedError at once.
+        """
         body = body or {}
         attempts = self._login_attempts
         token = self._token or await self._valid_token(None, attempts)
         attempts = self._login_attempts
         try:
-            return await self._post(endpoint, body, token)
-        except YeastarTokenError:
+            return await self._post_with(endpoint, body, token)
+        except YeastarTokenError as err:
+            if not self._token_proven and token == self._token:
+                raise self._refused(err, token) from err
             _LOGGER.debug("Token refused on %s; logging in again", endpoint)
         token = await self._valid_token(token, attempts)
-        return await self._post(endpoint, body, token)
+        try:
+            return await self._post_with(endpoint, body, token)
+        except YeastarTokenError as err:
+            raise self._refused(err, token) from err
+
+    async def _post_with(
+        self, endpoint: str, body: Mapping[str, str], token: str
+    ) -> dict[str, Any]:
+        """POST with a token; note that the PBX accepts the token when it answers."""
+        try:
+            payload = await self._post(endpoint, body, token)
+        except YeastarApiError as err:
+            if not isinstance(err, YeastarTokenError) and token == self._token:
+                self._token_proven = True
+            raise
+        if token == self._token:
+            self._token_proven = True
+        return payload
+
+    def _refused(self, err: YeastarTokenError, token: str) -> YeastarTokenRefusedError:
+        """Forget a token refused right after the login that issued it; hold logins."""
+        refusal = YeastarTokenRefusedError(err.errno, err.endpoint)
+        if token == self._token:
+            self._token = None
+        self._login_failure = refusal
+        return refusal
+
+    def hold_logins(self, error: YeastarTokenRefusedError) -> None:
+        """Log in again only when told to (``login()``): tokens keep ending in use."""
+        self._login_failure = error
 
     @property
     def login_refusal(
         self,
-    ) -> YeastarAuthenticationError | YeastarLockedOutError | None:
-        """Return why the last login was refused (20003 or 20002), None otherwise."""
+    ) -> (
+        YeastarAuthenticationError
+        | YeastarLockedOutError
+        | YeastarTokenRefusedError
+        | None
+    ):
+        """Return why logging in is held (20003, 20002, or tokens refused), else None."""
         failure = self._login_failure
         return failure if isinstance(failure, _LOGIN_REFUSALS) else None
 
@@ -356,9 +404,13 @@ class YeastarClient:
                 raise YeastarApiDisabledError(str(err)) from err
             raise
 
-    async def logout(self) -> None:
-        """Log out; the token is forgotten even when the PBX cannot be told."""
-        token, self._token = self._token, None
+    async def logout(self, token: str | None = None) -> None:
+        """Log out; the token is forgotten even when the PBX cannot be told.
+
+        ``token``: end that session instead (one a previous client left open).
+        """
+        if token is None:
+            token, self._token = self._token, None
         if token is not None:
             await self._post("logout", {}, token)
 

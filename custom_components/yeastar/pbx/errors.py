@@ -149,6 +149,15 @@ class YeastarTokenError(YeastarApiError):
     """The token is unknown, blank or expired (errno 20004, 20005, 20006)."""
 
 
+class YeastarTokenRefusedError(YeastarApiError):
+    """The PBX refused a token it had just issued, or tokens keep ending while in use.
+
+    Logging in again would only repeat it (another client may be using the same API
+    account, and each login ends the other's token): the client does not log in by
+    itself until told to with ``login()``.
+    """
+
+
 def api_error_for(errno: str, endpoint: str = "") -> YeastarApiError:
     """Return the most specific error class for a PBX errno."""
     if errno == ERRNO_INVALID_AUTH:

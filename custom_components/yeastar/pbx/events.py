@@ -402,13 +402,17 @@ def report_fingerprint(
     """Return a SHA-256 hex digest of a report's canonical JSON (key order ignored).
 
     Two deliveries of the same report give the same digest whatever their key order or
-    whitespace; a body that is not a JSON object raises YeastarReportError.
+    whitespace; a body that is not a JSON object, or nested too deeply to digest,
+    raises YeastarReportError.
     """
     raw = report.raw if isinstance(report, Event) else decode_report(report)
-    canonical = json.dumps(
-        _canonical(raw),
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    try:
+        canonical = json.dumps(
+            _canonical(raw),
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+    except RecursionError as err:
+        raise YeastarReportError("report body is nested too deeply") from err
+    return hashlib.sha256(canonical.encode(errors="surrogatepass")).hexdigest()

@@ -8,14 +8,22 @@ reference lists is accepted, and unknown keys are ignored.
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+import re
 from typing import Any, Self
+
+# A JSON text may escape half of a surrogate pair ("\ud800"): such a string cannot be
+# encoded as UTF-8 (nor stored or shown by Home Assistant).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def as_text(value: Any) -> str:
-    """Return a PBX scalar as a stripped string ("" for null)."""
+    """Return a PBX scalar as a stripped string ("" for null), always valid Unicode."""
     if value is None:
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def pick(data: Mapping[str, Any], *keys: str) -> str:

@@ -34,6 +34,13 @@ def normalise_fingerprint(text: str) -> str:
     return folded
 
 
+def format_fingerprint(fingerprint: str) -> str:
+    """Return a hex fingerprint as colon-separated upper-case pairs (AB:CD:...), as browsers show it."""
+    return ":".join(
+        fingerprint[index : index + 2] for index in range(0, len(fingerprint), 2)
+    ).upper()
+
+
 async def fetch_certificate_fingerprint(
     host: str,
     port: int,
