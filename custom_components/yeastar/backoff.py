@@ -60,6 +60,11 @@ def active_backoff(hass: HomeAssistant, entry_id: str) -> LoginBackoff | None:
     return backoff
 
 
+def latest_backoff(hass: HomeAssistant, entry_id: str) -> LoginBackoff | None:
+    """Return an entry's last back-off, over or not, until it is ended."""
+    return _backoffs(hass).get(entry_id)
+
+
 def start_lockout(hass: HomeAssistant, entry_id: str) -> LoginBackoff:
     """Wait out the PBX's ten-minute lock-out."""
     backoff = LoginBackoff(

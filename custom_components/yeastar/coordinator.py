@@ -83,6 +83,9 @@ type YeastarConfigEntry = ConfigEntry[YeastarCoordinator]
 # client takes them over: stop logging in by itself and back off.
 RELOGINS_BEFORE_BACKOFF = 3
 RELOGIN_WINDOW = timedelta(minutes=10)
+# After tokens were refused, a new token must live this long before Home Assistant
+# logs in again by itself when it ends (until then each loss means a longer wait).
+TOKEN_PROBATION = timedelta(minutes=5)
 # Reports kept while the entry sets up (the PBX may post as soon as it is logged in).
 EARLY_REPORTS_KEPT = 1000
 
@@ -193,6 +196,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self._activity_listeners: _KeyedListeners[[CallActivity]] = _KeyedListeners()
         self._resync_calls = True
         self._relogins: deque[datetime] = deque(maxlen=RELOGINS_BEFORE_BACKOFF)
+        self._explicit_login = False
         # Until the first refresh has read the office, reports wait here.
         self._early_reports: deque[Event] | None = deque(maxlen=EARLY_REPORTS_KEPT)
 
@@ -212,7 +216,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         self.pbx_addresses = await self._async_resolve_pbx_addresses()
         await self._async_end_stale_session()
         try:
-            await self.client.login()
+            await self._async_login()
             device = await self.client.device_info()
         except YeastarError as err:
             raise self._failure(err, during_setup=True) from err
@@ -305,12 +309,20 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
 
     # ----------------------------------------------------------------- token
 
+    async def _async_login(self) -> None:
+        """Log in because the coordinator decided to (setup, or a back-off is over)."""
+        self._explicit_login = True
+        try:
+            await self.client.login()
+        finally:
+            self._explicit_login = False
+
     @callback
     def _on_login(self, result: LoginResult) -> None:
         """Note a login; after a re-login, re-read everything (the PBX may have rebooted)."""
         first = self.times.logins == 0
         self.times.logins += 1
-        self.times.last_login = dt_util.utcnow()
+        self.times.last_login = now = dt_util.utcnow()
         self._session_store.async_remember(result.token)
         if result.transport and result.transport != "HTTP":
             LOGGER.warning(
@@ -320,20 +332,24 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
             )
         if first:
             return
-        self._relogins.append(self.times.last_login)
+        if not self._explicit_login:
+            self._count_relogin(now)
+        self._resync_calls = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_after_relogin(), "yeastar_after_login"
+        )
+
+    def _count_relogin(self, when: datetime) -> None:
+        """Count a re-login after a lost token; back off when they come too often."""
+        self._relogins.append(when)
         if (
             len(self._relogins) == RELOGINS_BEFORE_BACKOFF
-            and self.times.last_login - self._relogins[0] < RELOGIN_WINDOW
+            and when - self._relogins[0] < RELOGIN_WINDOW
         ):
             # Tokens keep ending while in use: another client takes them over.
             refusal = YeastarTokenRefusedError("20004")
             self.client.hold_logins(refusal)
             self._start_backoff(refusal)
-            self._relogins.clear()
-        self._resync_calls = True
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_after_relogin(), "yeastar_after_login"
-        )
 
     async def _async_after_relogin(self) -> None:
         """After a re-login (a reboot, a new address?): re-resolve, re-send, re-read."""
@@ -367,7 +383,13 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
     def _start_backoff(
         self, err: YeastarLockedOutError | YeastarTokenRefusedError
     ) -> backoff.LoginBackoff:
-        """Stop logging in for a while, and tell the user why and what to do."""
+        """Stop logging in for a while, and tell the user why and what to do.
+
+        Errors the client raises again without asking the PBX (logins are held) do
+        not start another wait while one runs.
+        """
+        if (current := self._active_backoff()) is not None:
+            return current
         entry_id = self.config_entry.entry_id
         if isinstance(err, YeastarLockedOutError):
             waiting = backoff.start_lockout(self.hass, entry_id)
@@ -389,10 +411,23 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         return waiting
 
     def _end_backoff(self) -> None:
-        """Forget a back-off once the PBX accepts a login and its token again."""
-        ended = backoff.end_backoff(self.hass, self.config_entry.entry_id)
-        if ended is not None:
-            issues.async_clear_issue(self.hass, self.config_entry, ended.reason)
+        """Forget a back-off once the PBX accepts a login and its token again.
+
+        After refused tokens, only once a token has lived through its probation: until
+        then, losing it means another wait, not another login.
+        """
+        entry_id = self.config_entry.entry_id
+        if (latest := backoff.latest_backoff(self.hass, entry_id)) is None:
+            return
+        if (
+            latest.reason == issues.TOKEN_REFUSED
+            and self.times.last_login is not None
+            and dt_util.utcnow() - self.times.last_login < TOKEN_PROBATION
+        ):
+            return
+        backoff.end_backoff(self.hass, entry_id)
+        issues.async_clear_issue(self.hass, self.config_entry, latest.reason)
+        self.client.allow_logins()
 
     async def _async_resolve_pbx_addresses(self) -> frozenset[str]:
         """Return the IP addresses of the PBX: only they may post reports."""
@@ -451,12 +486,14 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         if (waiting := self._active_backoff()) is not None:
             raise UpdateFailed(**_backoff_error(waiting))
         try:
-            if isinstance(
-                self.client.login_refusal,
-                YeastarLockedOutError | YeastarTokenRefusedError,
+            refusal = self.client.login_refusal
+            if self.client.token is None and isinstance(
+                refusal, YeastarLockedOutError | YeastarTokenRefusedError
             ):
                 # The back-off has run out: one explicit attempt.
-                await self.client.login()
+                await self._async_login()
+                if isinstance(refusal, YeastarTokenRefusedError):
+                    self.client.hold_logins(refusal)  # on probation
             device = await self.client.device_info()
             extensions = await self.client.extensions()
             trunks = await self.client.trunks()

@@ -23,6 +23,7 @@ from . import issues
 from .connection import async_read_device_info
 from .const import CONF_REPORT_ADDRESSES, CONF_TLS_FINGERPRINT, DOMAIN
 from .coordinator import YeastarConfigEntry
+from .entry_updates import async_store_connection
 from .pbx.errors import YeastarConnectionError, YeastarError
 from .pbx.tls import fetch_certificate_fingerprint, format_fingerprint
 
@@ -92,7 +93,7 @@ class TrustNewCertificateFlow(RepairsFlow):
                 reason="unique_id_mismatch",
                 description_placeholders={"found": device.serial_number},
             )
-        self.hass.config_entries.async_update_entry(self._entry, data=data)
+        async_store_connection(self.hass, self._entry, data)
         return self.async_create_entry(data={})
 
 
@@ -107,10 +108,16 @@ class AcceptReportAddressFlow(RepairsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> data_entry_flow.FlowResult:
+        """Start with the question (the repairs component passes no user input here)."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
         """Ask whether the address is the PBX's; store it in the options if so."""
         if user_input is None:
             return self.async_show_form(
-                step_id="init",
+                step_id="confirm",
                 data_schema=vol.Schema({}),
                 description_placeholders={
                     "title": self._entry.title,

@@ -7,6 +7,7 @@ from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -14,10 +15,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.yeastar.const import DOMAIN, HEARTBEAT_INTERVAL
+from custom_components.yeastar.pbx.client import YeastarClient
 from simulator import PbxSimulator
 from tests.common import FakeClock
 
-from .conftest import TOKEN_LIFE, lock_out, logins, settle, state
+from .conftest import PASSWORD, TOKEN_LIFE, USERNAME, lock_out, logins, settle, state
 
 RECEPTION = "sensor.reception_1000_status"
 
@@ -200,3 +202,80 @@ async def test_api_switched_off_while_running(
     simulator.api_enabled = True
     await refresh(hass, init_integration)
     assert state(hass, RECEPTION) == "idle"
+
+
+async def walk(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: int, step: int = 10
+) -> None:
+    """Let simulated time pass in steps of `step` seconds: polls and heartbeats run."""
+    for _ in range(minutes * 60 // step):
+        freezer.tick(timedelta(seconds=step))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_refused_tokens_do_not_start_a_login_storm(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A PBX that accepts logins but refuses their tokens gets a few logins, not a storm.
+
+    The wait grows after each refusal (2, 4, 8 ... minutes); a repair issue says that
+    another client may use the same API account. Once tokens work again, one login
+    recovers everything.
+    """
+    simulator.refuse_tokens = True
+    before = logins(simulator)
+    await walk(hass, freezer, minutes=10)
+    storm = logins(simulator) - before
+    assert 1 <= storm <= 3
+    assert state(hass, RECEPTION) == STATE_UNAVAILABLE
+    issue_id = f"token_refused_{init_integration.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id)
+    heartbeats = [r for r in simulator.requests if r.endpoint == "heartbeat"]
+    assert len(heartbeats) <= 2 * storm + 2
+
+    simulator.refuse_tokens = False
+    await walk(hass, freezer, minutes=15)
+    assert logins(simulator) - before == storm + 1
+    assert state(hass, RECEPTION) == "idle"
+    assert not issue_registry.async_get_issue(DOMAIN, issue_id)
+
+
+async def test_another_client_on_the_same_account(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Tokens ended again and again by another client's logins: back off, say so.
+
+    With a PBX where a login ends the account's other sessions, two clients would take
+    the session from each other at every request. Home Assistant logs in again a few
+    times, then waits, longer each time.
+    """
+    simulator.single_session = True
+    other = YeastarClient(
+        "127.0.0.1",
+        simulator.port,
+        ssl=False,
+        username=USERNAME,
+        password=PASSWORD,
+        session=async_get_clientsession(hass),
+    )
+    before = logins(simulator)
+    for _ in range(20):  # the other client logs in every 30 s for 10 minutes
+        await other.login()
+        for _ in range(3):
+            freezer.tick(timedelta(seconds=10))
+            async_fire_time_changed(hass)
+            await hass.async_block_till_done(wait_background_tasks=True)
+    ours = logins(simulator) - before - 20
+    assert ours <= 5
+    assert issue_registry.async_get_issue(
+        DOMAIN, f"token_refused_{init_integration.entry_id}"
+    )

@@ -370,6 +370,11 @@ class YeastarClient:
         """Log in again only when told to (``login()``): tokens keep ending in use."""
         self._login_failure = error
 
+    def allow_logins(self) -> None:
+        """Let requests log in by themselves again after ``hold_logins``."""
+        if isinstance(self._login_failure, YeastarTokenRefusedError):
+            self._login_failure = None
+
     @property
     def login_refusal(
         self,
