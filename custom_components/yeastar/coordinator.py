@@ -323,7 +323,11 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
         first = self.times.logins == 0
         self.times.logins += 1
         self.times.last_login = now = dt_util.utcnow()
-        self._session_store.async_remember(result.token)
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self._session_store.async_remember(result.token),
+            "yeastar_remember_session",
+        )
         if result.transport and result.transport != "HTTP":
             LOGGER.warning(
                 "The PBX reports events over %s; this integration needs the HTTP "

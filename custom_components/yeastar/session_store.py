@@ -9,13 +9,12 @@ set-up ends that session before it logs in.
 
 from typing import Final, TypedDict
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN
 
 STORAGE_VERSION: Final = 1
-SAVE_DELAY: Final = 1  # seconds; Home Assistant also writes pending data when it stops
 
 
 class _Session(TypedDict):
@@ -38,10 +37,9 @@ class SessionStore:
         stored = await self._store.async_load()
         return stored["token"] if stored else None
 
-    @callback
-    def async_remember(self, token: str) -> None:
-        """Keep the token of the session just opened."""
-        self._store.async_delay_save(lambda: _Session(token=token), SAVE_DELAY)
+    async def async_remember(self, token: str) -> None:
+        """Keep the token of the session just opened (written at once: a crash may follow)."""
+        await self._store.async_save(_Session(token=token))
 
     async def async_forget(self) -> None:
         """Forget the session: the PBX confirmed its logout (or the entry is removed)."""

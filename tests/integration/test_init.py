@@ -1,13 +1,16 @@
 """Set-up and unload of a PBX entry against the simulator, and every reason setup stops."""
 
+from unittest.mock import patch
+
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_SSL, EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
+from custom_components.yeastar.coordinator import YeastarCoordinator
 from simulator import PbxSimulator
 
 from .conftest import (
@@ -224,3 +227,66 @@ async def test_logout_when_home_assistant_stops(
     await hass.async_block_till_done()
     assert simulator.requests[-1].endpoint == "logout"
     assert not simulator.tokens
+
+
+async def test_reports_during_setup_are_not_lost(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    added_entry: MockConfigEntry,
+) -> None:
+    """Reports the PBX posts between the login and the end of setup are applied.
+
+    Here a call rings and is given up on while the entry sets up: its missed call
+    still fires once the entities exist.
+    """
+    fired: list[str] = []
+
+    @callback
+    def collect(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == "event.reception_1000_call" and (
+            new := event.data["new_state"]
+        ):
+            fired.append(new.attributes["event_type"])
+
+    hass.bus.async_listen("state_changed", collect)
+    connect = YeastarCoordinator.async_connect
+
+    async def connect_then_call(coordinator: YeastarCoordinator) -> None:
+        await connect(coordinator)
+        call_id = await simulator.inbound_call(
+            trunk="SIPTrunk1", caller="0699999999", extension="1000"
+        )
+        await simulator.hangup(call_id)
+        await simulator.wait_for_reports()
+
+    with patch.object(YeastarCoordinator, "async_connect", connect_then_call):
+        await setup_entry(hass, added_entry)
+    assert added_entry.state is ConfigEntryState.LOADED
+    assert fired[-2:] == ["ended", "missed"]
+
+
+async def test_session_left_open_is_ended_at_setup(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    ha_http: TestClient,
+    added_entry: MockConfigEntry,
+) -> None:
+    """A session whose logout could not reach the PBX is ended at the next setup.
+
+    Otherwise it would keep posting, and every report would arrive twice.
+    """
+    await setup_entry(hass, added_entry)
+    await simulator.take_offline("refuse")
+    assert await hass.config_entries.async_unload(added_entry.entry_id)
+    await hass.async_block_till_done()
+    await simulator.bring_online()
+    assert len(simulator.tokens) == 1  # the PBX never heard of the logout
+
+    await setup_entry(hass, added_entry)
+    assert len(simulator.tokens) == 1
+    first = len(simulator.reports)
+    simulator.unregister_extension("1000")
+    await settle(hass, simulator)
+    delivered = [r for r in simulator.reports[first:] if r.delivered]
+    assert len(delivered) == 1
+    assert state(hass, "sensor.reception_1000_status") == "offline"

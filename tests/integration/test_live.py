@@ -190,3 +190,24 @@ async def test_unavailable_while_pbx_unreachable(
     await hass.async_block_till_done()
     assert state(hass, RECEPTION) == "idle"
     assert state(hass, "sensor.siptrunk1_status") == "failure"
+
+
+async def test_phone_re_registering_during_a_call_stays_busy(
+    hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A phone refreshing its registration mid-call reports Registered: still busy."""
+    call_id = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0612345678", extension="1000"
+    )
+    await simulator.answer(call_id, "1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "busy"
+    simulator.register_extension("1000")  # ExtensionStatus Registered, call goes on
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "busy"
+    await simulator.hold(call_id, "1000")
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "on_hold"
+    await simulator.hangup(call_id)
+    await settle(hass, simulator)
+    assert state(hass, RECEPTION) == "idle"

@@ -313,3 +313,107 @@ async def test_unknown_extension_status_word(
     assert await post(ha_http, report("Dancing"), "127.0.0.1") == 200
     await hass.async_block_till_done()
     assert hass.states.get(RECEPTION).state == "unknown"
+
+
+async def test_deeply_nested_report(
+    hass: HomeAssistant,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """JSON nested thousands of levels deep is unreadable: 200, counted, no traceback."""
+    for body in (
+        b'{"event":"ExtensionStatus","x":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"event":"X","sn":"'
+        + SERIAL.encode()
+        + b'","x":'
+        + b"[" * 900
+        + b"]" * 900
+        + b"}",
+        b"[" * 100_000,
+    ):
+        assert await post(ha_http, body, "127.0.0.1") == 200
+    assert counters(init_integration).unparsable >= 2
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "ringing"
+
+
+async def test_oversized_report(
+    hass: HomeAssistant,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A body larger than Home Assistant's 16 MB limit is answered 200 and counted.
+
+    Nothing logs the webhook id (Home Assistant's own error would).
+    """
+    body = b'{"event":"X","pad":"' + b"a" * (17 * 1024 * 1024) + b'"}'
+    assert await post(ha_http, body, "127.0.0.1") == 200
+    assert counters(init_integration).unparsable == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.INFO and WEBHOOK_ID in r.getMessage().replace(URL, "")
+    ]
+    assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(RECEPTION).state == "ringing"
+
+
+async def test_large_unknown_report_is_logged_as_an_excerpt(
+    hass: HomeAssistant,
+    ha_http: TestClient,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Neither a 1 MB report nor a 60 KB unknown one goes whole into the log."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.yeastar")
+    for size in (1024 * 1024, 60 * 1024):
+        body = {"event": "SomethingNew", "sn": SERIAL, "pad": "x" * size}
+        assert await post(ha_http, body, "127.0.0.1") == 200
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.yeastar")]
+    assert ours
+    assert max(len(r.getMessage()) for r in ours) < 1000
+    assert counters(init_integration).unknown_events == 1
+    assert counters(init_integration).unparsable == 1
+
+
+async def test_lone_surrogate_in_a_number(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """Half a surrogate pair in a caller's number is replaced, so states stay storable."""
+    body = (
+        '{"event":"CallStatus","callid":"1.1","sn":"' + SERIAL + '","members":['
+        '{"inbound":{"from":"06\\ud800","to":"5551234","trunkname":"SIPTrunk1",'
+        '"channelid":"c1","memberstatus":"ALERT"}},'
+        '{"ext":{"number":"1000","channelid":"c2","memberstatus":"RING"}}]}'
+    ).encode()
+    assert await post(ha_http, body, "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    fired = hass.states.get("event.reception_1000_call")
+    assert fired is not None
+    assert fired.attributes["peer_number"] == "06\ufffd"
+    for current in hass.states.async_all():
+        assert current.as_dict_json  # every state serialises
+
+
+async def test_report_address_re_resolved_after_a_reboot(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The PBX's address is looked up again when it may have changed (a re-login)."""
+    coordinator = init_integration.runtime_data
+    coordinator.pbx_addresses = frozenset({"192.0.2.1"})  # what an old lookup gave
+    await simulator.reboot()
+    await simulator.wait_online()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert "127.0.0.1" in coordinator.pbx_addresses
+    simulator.unregister_extension("1000")
+    await settle(hass, simulator)
+    assert hass.states.get(RECEPTION).state == "offline"
