@@ -12,6 +12,7 @@ Usage: python -m demo.bootstrap --config DIR --pbx-port PORT --fingerprint SHA25
 import argparse
 import asyncio
 from collections.abc import Sequence
+import importlib
 import logging
 from pathlib import Path
 import sys
@@ -36,10 +37,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import backup, device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.storage import Store
 
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
+from custom_components.yeastar.pbx.tls import format_fingerprint
 
 from .dashboard import ROLE_BY_TRANSLATION_KEY, OfficeEntity, build_dashboard
 from .settings import (
@@ -93,17 +95,23 @@ async def ensure_backup_entry(hass: HomeAssistant) -> None:
     "New devices discovered" notification behind; the demo starts without it.
     """
     if not hass.config_entries.async_entries("backup"):
-        backup.async_initialize_backup(hass)  # what Home Assistant's start does first
+        _initialize_backup(hass)
         await hass.config_entries.flow.async_init(
             "backup", context={"source": SOURCE_SYSTEM}, data={}
         )
 
 
-def _readable(fingerprint: str) -> str:
-    """Return a hex fingerprint the way the trust step shows it (AB:CD:...)."""
-    return ":".join(
-        fingerprint[index : index + 2] for index in range(0, len(fingerprint), 2)
-    ).upper()
+def _initialize_backup(hass: HomeAssistant) -> None:
+    """Prepare the backup integration as Home Assistant's start does first.
+
+    Home Assistant 2025.x does it with ``helpers.backup``; 2026.x has no such helper and
+    needs nothing before the flow.
+    """
+    try:
+        helper = importlib.import_module("homeassistant.helpers.backup")
+    except ModuleNotFoundError:
+        return
+    helper.async_initialize_backup(hass)
 
 
 async def _finish_flow(
@@ -115,7 +123,7 @@ async def _finish_flow(
         and result["step_id"] == "trust_certificate"
     ):
         offered = (result.get("description_placeholders") or {}).get("fingerprint")
-        if offered != _readable(fingerprint):
+        if offered != format_fingerprint(fingerprint):
             raise BootstrapError(f"the PBX shows the certificate {offered}, not ours")
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     if result["type"] is FlowResultType.FORM:

@@ -20,8 +20,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-import ipaddress
-import socket
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -43,6 +41,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from . import backoff, issues
+from .addresses import async_lookup_addresses
 from .compat import async_get_entry_device
 from .connection import create_client
 from .const import (
@@ -435,15 +434,7 @@ class YeastarCoordinator(DataUpdateCoordinator[YeastarData]):
 
     async def _async_resolve_pbx_addresses(self) -> frozenset[str]:
         """Return the IP addresses of the PBX: only they may post reports."""
-        host = self.config_entry.data[CONF_HOST]
-        try:
-            infos = await self.hass.loop.getaddrinfo(
-                host, None, type=socket.SOCK_STREAM
-            )
-        except OSError as err:
-            LOGGER.debug("Could not resolve %s: %s", host, err)
-            return frozenset({host})
-        return frozenset(str(ipaddress.ip_address(info[4][0])) for info in infos)
+        return await async_lookup_addresses(self.config_entry.data[CONF_HOST])
 
     def _failure(
         self, err: YeastarError, *, during_setup: bool

@@ -6,8 +6,8 @@ the head of its queue, so one refused report would block every report behind it,
 resend cannot fix a bad body. Reports from any other address are refused with 403. When
 reports naming this PBX keep coming from one such address (the PBX has a second
 interface, or a proxy in front of Home Assistant rewrites the source), the PBX's address
-is looked up again, and if that does not explain it a repair issue lets the user accept
-the address. A report identical to the one just before it is a resend whose answer got
+is looked up again at once, and if that does not explain it within a minute a repair issue
+lets the user accept the address. A report identical to the one just before it is a resend whose answer got
 lost, and is dropped.
 
 Nothing raises out of the handler: Home Assistant would log the webhook id with the
@@ -17,7 +17,6 @@ traceback, and answer the PBX as if the report had been taken.
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from http import HTTPStatus
-import ipaddress
 from typing import Final
 
 from aiohttp import ClientError
@@ -28,6 +27,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from . import issues
+from .addresses import plain_address
 from .const import DOMAIN, LOGGER
 from .coordinator import YeastarConfigEntry, YeastarCoordinator
 from .pbx.errors import YeastarReportError
@@ -36,10 +36,10 @@ from .pbx.events import UnknownEvent, parse_report, report_fingerprint
 # A PBX report is a few hundred bytes; a CallStatus of a large ring group a few KB.
 MAX_REPORT_BYTES: Final = 64 * 1024
 LOG_EXCERPT: Final = 200
-# Reports naming this PBX from one unexpected address, within the window, before the
-# user is asked whether that address is the PBX's.
-UNEXPECTED_REPORTS_BEFORE_ISSUE: Final = 3
-UNEXPECTED_WINDOW: Final = timedelta(minutes=10)
+# Reports naming this PBX from one unexpected address are refused; when they keep coming
+# for this long (time enough to ask the PBX where it answers from now), the user is
+# asked whether that address is the PBX's.
+UNEXPECTED_GRACE: Final = timedelta(minutes=1)
 LOGGED_KEYS: Final = 100
 
 
@@ -59,19 +59,6 @@ def async_register_webhook(
         allowed_methods=["POST"],
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
-
-
-def _plain_address(remote: str | None) -> str:
-    """Return a sender address in the form the PBX addresses are kept in."""
-    if remote is None:
-        return ""
-    try:
-        address = ipaddress.ip_address(remote)
-    except ValueError:
-        return remote
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return str(address.ipv4_mapped)
-    return str(address)
 
 
 def excerpt(body: bytes | str) -> str:
@@ -104,13 +91,14 @@ class ReportHandler:
         self._counters = coordinator.reports
         self._last_fingerprint = ""
         self._logged: set[str] = set()
-        self._unexpected: dict[str, list[datetime]] = {}
+        # When reports naming this PBX started to come from an unexpected address.
+        self._unexpected_since: dict[str, datetime] = {}
 
     async def async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: Request
     ) -> Response:
         """Answer one POST to the webhook."""
-        sender = _plain_address(request.remote)
+        sender = plain_address(request.remote)
         try:
             body = await _read_bounded(request)
         except (ClientError, OSError) as err:
@@ -183,16 +171,12 @@ class ReportHandler:
             sender,
         )
         if body is not None and self._names_this_pbx(body):
-            self._coordinator.async_re_resolve()
             now = dt_util.utcnow()
-            seen = [
-                when
-                for when in self._unexpected.get(sender, [])
-                if now - when < UNEXPECTED_WINDOW
-            ]
-            seen.append(now)
-            self._unexpected[sender] = seen[-UNEXPECTED_REPORTS_BEFORE_ISSUE:]
-            if len(seen) >= UNEXPECTED_REPORTS_BEFORE_ISSUE:
+            if (since := self._unexpected_since.get(sender)) is None:
+                if len(self._unexpected_since) < LOGGED_KEYS:
+                    self._unexpected_since[sender] = now
+                self._coordinator.async_re_resolve()
+            elif now - since >= UNEXPECTED_GRACE:
                 issues.async_raise_issue(
                     self._coordinator.hass,
                     self._coordinator.config_entry,

@@ -14,6 +14,7 @@ from unittest.mock import PropertyMock, patch
 
 import aiodns
 import aiohttp
+from aiohttp.resolver import AsyncResolver
 from aiohttp.test_utils import TestClient
 from homeassistant.const import (
     CONF_HOST,
@@ -95,6 +96,26 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
         new_callable=PropertyMock,
         return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_resolver() -> Generator[None]:
+    """Give each test's Home Assistant its own DNS resolver (c-ares, no zeroconf).
+
+    The harness shares one resolver for the whole session; Home Assistant 2026.x closes
+    it for real when the first test's instance closes, and every later name lookup then
+    fails. Names matter here: the PBX may be given by host name.
+    """
+
+    def make_resolver(hass: HomeAssistant) -> AsyncResolver:
+        resolver = AsyncResolver()
+        resolver.real_close = resolver.close  # type: ignore[attr-defined]
+        return resolver
+
+    with patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver", make_resolver
     ):
         yield
 

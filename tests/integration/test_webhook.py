@@ -15,12 +15,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
+from custom_components.yeastar.addresses import plain_address
 from custom_components.yeastar.const import (
     CONF_CALLBACK_HOST,
     CONF_CALLBACK_PORT,
     DOMAIN,
 )
-from custom_components.yeastar.webhook import _plain_address
 from simulator import PbxSimulator
 
 from .conftest import SERIAL, WEBHOOK_ID, settle
@@ -303,7 +303,7 @@ async def test_options_stored_while_the_pbx_hangs(
 )
 def test_sender_address_forms(remote: str | None, expected: str) -> None:
     """Sender addresses are compared in one form (IPv4-mapped IPv6 as IPv4)."""
-    assert _plain_address(remote) == expected
+    assert plain_address(remote) == expected
 
 
 async def test_unknown_extension_status_word(
