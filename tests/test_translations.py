@@ -5,7 +5,8 @@ from pathlib import Path
 import re
 
 from custom_components.yeastar import issues
-from custom_components.yeastar.const import EXTENSION_STATES, TRUNK_STATES
+from custom_components.yeastar.const import TRUNK_STATES
+from custom_components.yeastar.office import PhoneState
 from custom_components.yeastar.pbx.calls import ActivityKind
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "yeastar"
@@ -13,13 +14,13 @@ STRINGS = json.loads((INTEGRATION / "translations" / "en.json").read_text())
 ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 SOURCE = "\n".join(path.read_text() for path in INTEGRATION.glob("*.py"))
 
-# Exception keys appear as translation_key="…", as a key assigned before raising
-# (key = "…" / key, placeholders = "…", …), or as the first argument of _invalid("…").
+# Exception keys appear as translation_key="…", as the key of an errors.Problem("…"), as
+# the first argument of _invalid("…"), or as an action's refusal key ("…_refused").
 EXCEPTION_KEY_PATTERNS = (
     r'translation_key="(\w+)"',
-    r'key(?:, placeholders)? = "(\w+)"',
+    r'Problem\(\s*"(\w+)"',
     r'_invalid\(\s*"(\w+)"',
-    r'_pbx_errors\([^)]*"(\w+_refused)"',
+    r'"(\w+_refused)"',
 )
 
 
@@ -53,9 +54,11 @@ def test_every_repair_issue_has_text() -> None:
 def test_every_state_is_translated_and_has_an_icon() -> None:
     """Enum states, event types and icons cover every value the code can produce."""
     sensors = STRINGS["entity"]["sensor"]
-    assert set(sensors["status"]["state"]) == set(EXTENSION_STATES)
+    assert set(sensors["status"]["state"]) == {state.value for state in PhoneState}
     assert set(sensors["trunk_status"]["state"]) == set(TRUNK_STATES)
-    assert set(ICONS["entity"]["sensor"]["status"]["state"]) == set(EXTENSION_STATES)
+    assert set(ICONS["entity"]["sensor"]["status"]["state"]) == {
+        state.value for state in PhoneState
+    }
     event_types = STRINGS["entity"]["event"]["call"]["state_attributes"]["event_type"]
     assert set(event_types["state"]) == {kind.value for kind in ActivityKind}
 

@@ -44,6 +44,17 @@ class LoginBackoff:
         return max(1, round(left / 60))
 
 
+class LoginsWaiting(Exception):
+    """Logins wait out a back-off: nothing was asked of the PBX."""
+
+    def __init__(self, backoff: LoginBackoff) -> None:
+        """Keep the back-off that holds the logins."""
+        super().__init__(
+            f"no login before {backoff.until.isoformat(timespec='seconds')}"
+        )
+        self.backoff = backoff
+
+
 BACKOFFS: HassKey[dict[str, LoginBackoff]] = HassKey(f"{DOMAIN}_login_backoff")
 
 

@@ -1,11 +1,11 @@
-"""Config flow of the Yeastar S-Series integration: user, trust_certificate, reauth, reconfigure, options.
+"""Config flow of the Yeastar S-Series integration: user, trust_certificate, reauth, reconfigure.
 
 Every submit makes exactly one login attempt and never retries by itself: five failed
-logins lock Home Assistant's address out of the PBX for ten minutes.
+logins lock Home Assistant's address out of the PBX for ten minutes. The options flow is
+in ``options_flow.py``.
 """
 
 from collections.abc import Mapping
-import ipaddress
 from typing import Any, Final
 
 from homeassistant.components.webhook import async_generate_id
@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
 )
 from homeassistant.const import (
     CONF_HOST,
@@ -23,14 +22,10 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
-    UnitOfTime,
 )
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -38,29 +33,12 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .connection import async_read_device_info
-from .const import (
-    CONF_CALLBACK_HOST,
-    CONF_CALLBACK_PORT,
-    CONF_POLL_INTERVAL,
-    CONF_REPORT_ADDRESSES,
-    CONF_TLS_FINGERPRINT,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_PORT,
-    DEFAULT_SSL,
-    DOMAIN,
-    LOGGER,
-    MAX_POLL_INTERVAL,
-    MIN_POLL_INTERVAL,
-)
+from .const import CONF_TLS_FINGERPRINT, DEFAULT_PORT, DEFAULT_SSL, DOMAIN, LOGGER
 from .coordinator import YeastarConfigEntry
 from .entry_updates import async_store_connection
-from .pbx.errors import (
-    YeastarApiDisabledError,
-    YeastarAuthenticationError,
-    YeastarCertificateError,
-    YeastarConnectionError,
-    YeastarLockedOutError,
-)
+from .errors import flow_error
+from .options_flow import PORT_SELECTOR, YeastarOptionsFlow
+from .pbx.errors import YeastarCertificateError, YeastarConnectionError, YeastarError
 from .pbx.models import DeviceInfo
 from .pbx.tls import fetch_certificate_fingerprint, format_fingerprint
 
@@ -69,12 +47,6 @@ CONNECTION_KEYS: Final = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_USERNAME, CONF_PA
 # Errors that belong to one field; every other error is shown for the whole form.
 ERROR_FIELDS: Final = {"cannot_connect": CONF_HOST, "invalid_auth": CONF_PASSWORD}
 
-PORT_SELECTOR: Final = vol.All(
-    NumberSelector(
-        NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
-    ),
-    vol.Coerce(int),
-)
 USERNAME_SELECTOR: Final = TextSelector(TextSelectorConfig(autocomplete="username"))
 PASSWORD_SELECTOR: Final = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
@@ -106,27 +78,6 @@ REAUTH_SCHEMA: Final = vol.Schema(
         vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
     }
 )
-OPTIONS_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL): vol.All(
-            NumberSelector(
-                NumberSelectorConfig(
-                    min=MIN_POLL_INTERVAL,
-                    max=MAX_POLL_INTERVAL,
-                    step=1,
-                    mode=NumberSelectorMode.BOX,
-                    unit_of_measurement=UnitOfTime.SECONDS,
-                )
-            ),
-            vol.Coerce(int),
-        ),
-        vol.Optional(CONF_CALLBACK_HOST): TextSelector(),
-        vol.Optional(CONF_CALLBACK_PORT): PORT_SELECTOR,
-        vol.Optional(CONF_REPORT_ADDRESSES): TextSelector(
-            TextSelectorConfig(multiple=True)
-        ),
-    }
-)
 
 
 def form_errors(error: str | None, schema: vol.Schema) -> dict[str, str]:
@@ -141,39 +92,6 @@ def form_errors(error: str | None, schema: vol.Schema) -> dict[str, str]:
 def typed_connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Return the connection fields a user submitted, the host without stray spaces."""
     return {**user_input, CONF_HOST: str(user_input[CONF_HOST]).strip()}
-
-
-def clean_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the options to store: text stripped, empty optional fields left out."""
-    options: dict[str, Any] = {}
-    for key, value in user_input.items():
-        if isinstance(value, str):
-            value = value.strip()
-        elif isinstance(value, list):
-            value = sorted({str(item).strip() for item in value} - {""})
-        if value not in ("", None, []):
-            options[key] = value
-    return options
-
-
-def options_errors(options: Mapping[str, Any]) -> dict[str, str]:
-    """Return the options form's errors: the PBX takes IP addresses only, no names."""
-    errors: dict[str, str] = {}
-    host = options.get(CONF_CALLBACK_HOST)
-    if host is not None and not is_ip_address(host):
-        errors[CONF_CALLBACK_HOST] = "invalid_callback_host"
-    if not all(is_ip_address(text) for text in options.get(CONF_REPORT_ADDRESSES, ())):
-        errors[CONF_REPORT_ADDRESSES] = "invalid_report_address"
-    return errors
-
-
-def is_ip_address(text: str) -> bool:
-    """Tell whether a text is an IPv4 or IPv6 address (the PBX takes no host names)."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -195,7 +113,7 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_get_options_flow(
         config_entry: YeastarConfigEntry,
-    ) -> "YeastarOptionsFlow":
+    ) -> YeastarOptionsFlow:
         """Return the options flow."""
         return YeastarOptionsFlow()
 
@@ -297,20 +215,12 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
             device = await async_read_device_info(self.hass, self._connection_data())
         except YeastarCertificateError as err:
             return await self._async_offer_certificate(err)
-        except YeastarConnectionError as err:
-            return self._async_show_connection_form("cannot_connect", str(err))
-        except YeastarApiDisabledError:
-            error = "api_disabled"
-        except YeastarAuthenticationError:
-            error = "invalid_auth"
-        except YeastarLockedOutError:
-            error = "locked_out"
+        except YeastarError as err:
+            return self._async_show_connection_form(flow_error(err), str(err))
         except Exception:  # noqa: BLE001 - any other failure is shown, not raised
             LOGGER.exception("Unexpected error while connecting to the PBX")
-            error = "unknown"
-        else:
-            return await self._async_finish(device)
-        return self._async_show_connection_form(error)
+            return self._async_show_connection_form("unknown")
+        return await self._async_finish(device)
 
     async def _async_offer_certificate(
         self, err: YeastarCertificateError
@@ -349,26 +259,4 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(
             title=device.model or DEFAULT_TITLE,
             data=data | {CONF_WEBHOOK_ID: async_generate_id()},
-        )
-
-
-class YeastarOptionsFlow(OptionsFlow):
-    """Tune the reconciliation poll and where the PBX posts its reports."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Edit the options; they are stored, then a loaded entry applies them at once."""
-        errors: dict[str, str] = {}
-        suggested: Mapping[str, Any] = self.config_entry.options
-        if user_input is not None:
-            options = clean_options(user_input)
-            errors = options_errors(options)
-            if not errors:
-                return self.async_create_entry(data=options)
-            suggested = user_input
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
-            errors=errors,
         )

@@ -31,27 +31,6 @@ MAX_POLL_INTERVAL: Final = 3600
 # alive with a wide margin and re-sends where reports must go.
 HEARTBEAT_INTERVAL: Final = timedelta(minutes=5)
 
-# Product states of an extension (sensor options), and the PBX words that map to them.
-EXTENSION_STATES: Final = (
-    "idle",
-    "ringing",
-    "busy",
-    "on_hold",
-    "offline",
-    "malfunction",
-)
-PBX_EXTENSION_STATUS_TO_STATE: Final[dict[str, str]] = {
-    "registered": "idle",
-    "idle": "idle",
-    "ringing": "ringing",
-    "busy": "busy",
-    "hold": "on_hold",
-    "unavailable": "offline",
-    "unregistered": "offline",
-    "malfunction": "malfunction",
-    "fxsnoport": "malfunction",
-}
-
 # Trunk states (sensor options): the PBX's status words in lower snake case, by trunk type:
 # SIP/IAX register trunks, FXO, BRI/E1, GSM/LTE (API reference section 5.4).
 TRUNK_STATES: Final = (

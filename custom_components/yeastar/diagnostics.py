@@ -1,8 +1,11 @@
-"""Diagnostics of a PBX entry: its state, the event path's counters, secrets redacted.
+"""Diagnostics of a PBX entry: its state and the event path's counters, private data out.
 
 Redacted: the API username and password, the webhook id (anyone who knows it can post
-reports) wherever it appears, the pinned certificate fingerprint. The API token is
-never included.
+reports) wherever it appears, the pinned certificate fingerprint; and what identifies
+people: the names of the extensions' users and the outside numbers of calls (callers,
+DIDs), also in the excerpt of an unreadable report. Kept: extension numbers (the PBX's own
+internal numbers, needed to read the rest), kinds, states, counts and times. The API token
+is never included.
 """
 
 from dataclasses import asdict
@@ -13,57 +16,70 @@ from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_TLS_FINGERPRINT
-from .coordinator import YeastarConfigEntry, YeastarCoordinator
+from .coordinator import YeastarConfigEntry, YeastarRuntimeData
 
 TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID, CONF_TLS_FINGERPRINT}
+PRIVATE_CALL_FIELDS = ("peer_number", "did_number")
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: YeastarConfigEntry
 ) -> dict[str, Any]:
     """Return the diagnostics of a PBX entry."""
-    coordinator = entry.runtime_data
-    data = coordinator.data
+    runtime = entry.runtime_data
+    inventory = runtime.office.inventory
+    session = runtime.backend.session
     return {
         "entry": {
             "title": entry.title,
             "data": async_redact_data(entry.data, TO_REDACT),
             "options": async_redact_data(entry.options, TO_REDACT),
         },
-        "device": data.device.to_dict(),
+        "pbx": asdict(inventory.identity),
         "extensions": {
-            number: extension.to_dict() for number, extension in data.extensions.items()
+            number: asdict(extension)
+            | {
+                "name": REDACTED if extension.name else "",
+                "state": runtime.office.phone_state(number),
+            }
+            for number, extension in inventory.extensions.items()
         },
-        "trunks": {name: trunk.to_dict() for name, trunk in data.trunks.items()},
-        "active_calls": _active_calls(coordinator),
+        "trunks": {name: asdict(trunk) for name, trunk in inventory.trunks.items()},
+        "active_calls": _active_calls(runtime),
         "event_path": {
-            "report_destination": _report_destination(coordinator),
-            "pbx_addresses": sorted(coordinator.pbx_addresses),
-            "reports": asdict(coordinator.reports),
+            "report_destination": _report_destination(runtime),
+            "pbx_addresses": sorted(runtime.reports.pbx_addresses),
+            "accepted_addresses": sorted(runtime.reports.accepted_addresses),
+            "reports": asdict(runtime.reports.counters)
+            | {
+                "last_unparsable": REDACTED
+                if runtime.reports.counters.last_unparsable
+                else ""
+            },
         },
         "connection": {
-            "logged_in": coordinator.client.token is not None,
-            "last_update_success": coordinator.last_update_success,
-            **asdict(coordinator.times),
+            "logged_in": session.client.token is not None,
+            "last_update_success": runtime.coordinator.last_update_success,
+            **asdict(session.times),
         },
     }
 
 
-def _active_calls(coordinator: YeastarCoordinator) -> dict[str, list[dict[str, Any]]]:
-    """Return the calls in progress the tracker knows, by extension (busy ones only)."""
+def _active_calls(runtime: YeastarRuntimeData) -> dict[str, list[dict[str, Any]]]:
+    """Return the calls in progress the tracker knows, by extension, numbers redacted."""
     calls = {
-        number: [asdict(call) for call in coordinator.tracker.active_calls(number)]
-        for number in coordinator.data.extensions
+        number: [
+            asdict(call)
+            | {field: REDACTED for field in PRIVATE_CALL_FIELDS if getattr(call, field)}
+            for call in runtime.backend.tracker.active_calls(number)
+        ]
+        for number in runtime.office.inventory.extensions
     }
-    return {
-        number: extension_calls
-        for number, extension_calls in calls.items()
-        if extension_calls
-    }
+    return {number: active for number, active in calls.items() if active}
 
 
-def _report_destination(coordinator: YeastarCoordinator) -> dict[str, Any] | None:
+def _report_destination(runtime: YeastarRuntimeData) -> dict[str, Any] | None:
     """Return where the PBX is told to post reports; the path holds the webhook id."""
-    if (destination := coordinator.client.report_destination) is None:
+    if (destination := runtime.backend.session.client.report_destination) is None:
         return None
     return asdict(destination) | {"url": REDACTED}

@@ -1,119 +1,197 @@
-"""Base entities and the devices they belong to: the PBX, its extensions, its trunks."""
+"""Base entities, their descriptions, and the devices they belong to.
+
+Three kinds of device: the PBX, one per extension and one per trunk, each extension's and
+trunk's attached to the PBX's. An entity comes from a description (its key makes the unique
+id, ``identifiers.py``); a description may say which pushed changes the entity shows
+(``listen``): the entity then listens to exactly those, and writes its state when one comes.
+Every entity also follows the poll (it is a coordinator entity).
+"""
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from yarl import URL
 
 from .compat import with_parent_device
-from .const import DOMAIN
-from .coordinator import YeastarCoordinator, YeastarData
-from .pbx.models import DeviceInfo as PbxDeviceInfo, Extension
+from .coordinator import YeastarConfigEntry, YeastarCoordinator, YeastarRuntimeData
+from .identifiers import (
+    extension_identifier,
+    pbx_identifier,
+    trunk_identifier,
+    unique_id,
+)
+from .office import ExtensionInfo, Office, OfficeInventory, PbxIdentity, TrunkInfo
 
 MANUFACTURER = "Yeastar"
 
+type Listen = Callable[[YeastarRuntimeData, str, Callable[..., None]], CALLBACK_TYPE]
 
-def pbx_device_info(
-    coordinator: YeastarCoordinator, device: PbxDeviceInfo
-) -> DeviceInfo:
+
+def pbx_device_info(entry: YeastarConfigEntry, identity: PbxIdentity) -> DeviceInfo:
     """Return the device of the PBX itself."""
-    data = coordinator.config_entry.data
     return DeviceInfo(
-        identifiers={(DOMAIN, coordinator.serial_number)},
+        identifiers={pbx_identifier(identity.serial_number)},
         manufacturer=MANUFACTURER,
-        model=device.model or None,
-        name=device.model or coordinator.config_entry.title,
-        serial_number=device.serial_number,
-        sw_version=device.firmware_version or None,
-        hw_version=device.hardware_version or None,
+        model=identity.model or None,
+        name=identity.model or entry.title,
+        serial_number=identity.serial_number,
+        sw_version=identity.firmware or None,
+        hw_version=identity.hardware or None,
         configuration_url=str(
             URL.build(
-                scheme="https" if data[CONF_SSL] else "http",
-                host=data[CONF_HOST],
-                port=data[CONF_PORT],
+                scheme="https" if entry.data[CONF_SSL] else "http",
+                host=entry.data[CONF_HOST],
+                port=entry.data[CONF_PORT],
             )
         ),
     )
 
 
-def extension_device_name(extension: Extension) -> str:
+def extension_device_name(extension: ExtensionInfo) -> str:
     """Return an extension device's name: who uses it, and its number."""
     if extension.name and extension.name != extension.number:
         return f"{extension.name} ({extension.number})"
     return f"Extension {extension.number}"
 
 
+def _attached_to_pbx(runtime: YeastarRuntimeData, info: DeviceInfo) -> DeviceInfo:
+    """Return device info attached to the PBX's device."""
+    return with_parent_device(
+        info, pbx_identifier(runtime.serial_number), runtime.pbx_device_id
+    )
+
+
 def extension_device_info(
-    coordinator: YeastarCoordinator, extension: Extension
+    runtime: YeastarRuntimeData, extension: ExtensionInfo
 ) -> DeviceInfo:
-    """Return the device of one extension, attached to the PBX."""
+    """Return the device of one extension."""
     return _attached_to_pbx(
-        coordinator,
+        runtime,
         DeviceInfo(
-            identifiers={(DOMAIN, f"{coordinator.serial_number}_{extension.number}")},
+            identifiers={extension_identifier(runtime.serial_number, extension.number)},
             manufacturer=MANUFACTURER,
-            model=f"{extension.type} extension" if extension.type else "Extension",
+            model=f"{extension.kind} extension" if extension.kind else "Extension",
             name=extension_device_name(extension),
         ),
     )
 
 
-def trunk_device_info(
-    coordinator: YeastarCoordinator, trunk_name: str, kind: str
-) -> DeviceInfo:
-    """Return the device of one trunk, attached to the PBX."""
+def trunk_device_info(runtime: YeastarRuntimeData, trunk: TrunkInfo) -> DeviceInfo:
+    """Return the device of one trunk."""
     return _attached_to_pbx(
-        coordinator,
+        runtime,
         DeviceInfo(
-            identifiers={(DOMAIN, f"{coordinator.serial_number}_trunk_{trunk_name}")},
+            identifiers={trunk_identifier(runtime.serial_number, trunk.name)},
             manufacturer=MANUFACTURER,
-            model=f"{kind} trunk" if kind else "Trunk",
-            name=trunk_name,
+            model=f"{trunk.kind} trunk" if trunk.kind else "Trunk",
+            name=trunk.name,
         ),
     )
 
 
-def _attached_to_pbx(coordinator: YeastarCoordinator, info: DeviceInfo) -> DeviceInfo:
-    """Return device info attached to the PBX's device."""
-    return with_parent_device(
-        info, (DOMAIN, coordinator.serial_number), coordinator.pbx_device_id
-    )
+@dataclass(frozen=True, kw_only=True)
+class YeastarEntityDescription(EntityDescription):
+    """What every entity of the integration is: its key, and what it listens to."""
+
+    # Subscribes an entity to the pushed changes it shows: (runtime data, the item's
+    # key, the listener) -> remover. None: the entity follows the poll only.
+    listen: Listen | None = None
 
 
 class YeastarEntity(CoordinatorEntity[YeastarCoordinator]):
-    """An entity of the Yeastar integration."""
+    """An entity of one device: the PBX, an extension or a trunk."""
 
     _attr_has_entity_name = True
+    entity_description: YeastarEntityDescription
+
+    def __init__(
+        self,
+        runtime: YeastarRuntimeData,
+        description: YeastarEntityDescription,
+        device: DeviceInfo,
+        key: str = "",
+    ) -> None:
+        """Attach the entity to its device; ``key`` names its item (number, trunk)."""
+        super().__init__(runtime.coordinator)
+        self.runtime = runtime
+        self.entity_description = description
+        self.key = key
+        (identifier,) = device["identifiers"]
+        self._attr_unique_id = unique_id(identifier, description.key)
+        self._attr_device_info = device
+
+    @property
+    def office(self) -> Office:
+        """Return the office this entity shows a part of."""
+        return self.runtime.office
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the pushed changes the entity shows, as well as for the poll."""
+        await super().async_added_to_hass()
+        if (listen := self.entity_description.listen) is not None:
+            self.async_on_remove(listen(self.runtime, self.key, self._handle_push))
+
+    @callback
+    def _handle_push(self, *args: Any) -> None:
+        """Write the state a pushed change changed."""
+        self.async_write_ha_state()
 
 
 class YeastarExtensionEntity(YeastarEntity):
     """An entity of one extension."""
 
     def __init__(
-        self, coordinator: YeastarCoordinator, extension: Extension, key: str
+        self,
+        runtime: YeastarRuntimeData,
+        description: YeastarEntityDescription,
+        extension: ExtensionInfo,
     ) -> None:
         """Attach the entity to the extension's device."""
-        super().__init__(coordinator)
-        self.number = extension.number
-        self._attr_unique_id = f"{coordinator.serial_number}_{extension.number}_{key}"
-        self._attr_device_info = extension_device_info(coordinator, extension)
+        super().__init__(
+            runtime,
+            description,
+            extension_device_info(runtime, extension),
+            extension.number,
+        )
 
     @property
     def available(self) -> bool:
         """Return whether the PBX is reachable and the extension still exists."""
-        return super().available and self.number in self.coordinator.data.extensions
+        return super().available and self.key in self.office.inventory.extensions
+
+
+class YeastarTrunkEntity(YeastarEntity):
+    """An entity of one trunk."""
+
+    def __init__(
+        self,
+        runtime: YeastarRuntimeData,
+        description: YeastarEntityDescription,
+        trunk: TrunkInfo,
+    ) -> None:
+        """Attach the entity to the trunk's device."""
+        super().__init__(
+            runtime, description, trunk_device_info(runtime, trunk), trunk.name
+        )
+
+    @property
+    def available(self) -> bool:
+        """Return whether the PBX is reachable and the trunk still exists."""
+        return super().available and self.key in self.office.inventory.trunks
 
 
 @callback
-def async_add_entities_as_items_appear[_ItemT](
-    coordinator: YeastarCoordinator,
-    items: Callable[[YeastarData], Mapping[str, _ItemT]],
-    create: Callable[[_ItemT], Iterable[Entity]],
+def async_add_entities_as_items_appear[ItemT](
+    entry: YeastarConfigEntry,
+    items: Callable[[OfficeInventory], Mapping[str, ItemT]],
+    create: Callable[[ItemT], Iterable[Entity]],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add entities for every item now, and for items that appear in later polls.
@@ -121,6 +199,7 @@ def async_add_entities_as_items_appear[_ItemT](
     An item deleted on the PBX is forgotten here too (its device is removed by the
     coordinator), so that it gets new entities if it comes back.
     """
+    coordinator = entry.runtime_data.coordinator
     known: set[str] = set()
 
     @callback
@@ -134,6 +213,4 @@ def async_add_entities_as_items_appear[_ItemT](
         async_add_entities(entity for key in new for entity in create(current[key]))
 
     add_new_items()
-    coordinator.config_entry.async_on_unload(
-        coordinator.async_add_listener(add_new_items)
-    )
+    entry.async_on_unload(coordinator.async_add_listener(add_new_items))

@@ -14,7 +14,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
-from .coordinator import YeastarConfigEntry
+from .coordinator import YeastarConfigEntry, poll_interval
 
 
 @callback
@@ -29,8 +29,10 @@ def async_store_connection(
 
 async def async_entry_updated(hass: HomeAssistant, entry: YeastarConfigEntry) -> None:
     """Apply a change to a loaded entry: reload for new connection data, else options."""
-    coordinator = entry.runtime_data
-    if coordinator.connects_with(entry.data):
-        coordinator.async_apply_options(entry.options)
-    else:
+    runtime = entry.runtime_data
+    if dict(entry.data) != runtime.entry_data:
         hass.config_entries.async_schedule_reload(entry.entry_id)
+        return
+    runtime.coordinator.update_interval = poll_interval(entry.options)
+    runtime.backend.async_apply_options(entry.options)
+    runtime.reports.async_apply_options(dict(entry.options))

@@ -1,15 +1,37 @@
-"""Event entities: each extension's call activity (ringing, answered, ended, missed)."""
+"""Event entities: each extension's call activity (ringing, answered, ended, missed ...)."""
 
-from homeassistant.components.event import EventEntity
+from dataclasses import dataclass
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import YeastarConfigEntry, YeastarCoordinator
-from .entity import YeastarExtensionEntity, async_add_entities_as_items_appear
+from .coordinator import YeastarConfigEntry
+from .entity import (
+    YeastarEntityDescription,
+    YeastarExtensionEntity,
+    async_add_entities_as_items_appear,
+)
 from .pbx.calls import ActivityKind, CallActivity
-from .pbx.models import Extension
 
 PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionEventDescription(EventEntityDescription, YeastarEntityDescription):
+    """An event entity of every extension."""
+
+
+EXTENSION_EVENTS: tuple[ExtensionEventDescription, ...] = (
+    ExtensionEventDescription(
+        key="call",
+        translation_key="call",
+        event_types=[kind.value for kind in ActivityKind],
+        listen=lambda runtime, number, listener: runtime.office.listen_calls(
+            number, listener
+        ),
+    ),
+)
 
 
 async def async_setup_entry(
@@ -17,12 +39,15 @@ async def async_setup_entry(
     entry: YeastarConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up one call event entity per extension, and more as extensions appear."""
-    coordinator = entry.runtime_data
+    """Set up the call event entities, and more as extensions appear."""
+    runtime = entry.runtime_data
     async_add_entities_as_items_appear(
-        coordinator,
-        lambda data: data.extensions,
-        lambda extension: [YeastarCallEvent(coordinator, extension)],
+        entry,
+        lambda inventory: inventory.extensions,
+        lambda extension: [
+            YeastarCallEvent(runtime, description, extension)
+            for description in EXTENSION_EVENTS
+        ],
         async_add_entities,
     )
 
@@ -30,24 +55,10 @@ async def async_setup_entry(
 class YeastarCallEvent(YeastarExtensionEntity, EventEntity):
     """Fires when a call to or from the extension rings, is answered, ends, or is missed."""
 
-    _attr_translation_key = "call"
-    _attr_event_types = [kind.value for kind in ActivityKind]
-
-    def __init__(self, coordinator: YeastarCoordinator, extension: Extension) -> None:
-        """Create the call event entity of one extension."""
-        super().__init__(coordinator, extension, "call")
-
-    async def async_added_to_hass(self) -> None:
-        """Listen for this extension's call activity."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_add_activity_listener(
-                self.number, self._handle_activity
-            )
-        )
+    entity_description: ExtensionEventDescription
 
     @callback
-    def _handle_activity(self, activity: CallActivity) -> None:
+    def _handle_push(self, activity: CallActivity) -> None:
         """Fire the event with the call's details."""
         self._trigger_event(
             activity.kind.value,

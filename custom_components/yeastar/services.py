@@ -2,16 +2,11 @@
 
 Both act on one PBX: the one ``config_entry_id`` names, or the only one set up. Bad input
 raises ``ServiceValidationError`` before the PBX is asked; what the PBX refuses or cannot
-answer raises ``HomeAssistantError``. ``_pbx_errors`` is the one place that maps the
-client's errors, the PBX errno put into words.
-
-Hang-up uses the channels the tracker knows from ``CallStatus`` reports. When it knows
-none, or they are all gone already (a report was missed), it asks the PBX for the
-channels of the extension (``extension/query_call``) or of the call (``call/query``).
+answer raises ``HomeAssistantError`` (``errors.action_error``: the PBX's errno in words).
+How a call is ended is the backend's business (the S-Series: ``pbx/hangup.py``).
 """
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable
 from typing import Final
 
 from homeassistant.config_entries import ConfigEntryState
@@ -22,20 +17,16 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
+from .backoff import LoginsWaiting
 from .const import DOMAIN
-from .coordinator import YeastarConfigEntry, YeastarCoordinator
-from .pbx.client import YeastarClient
-from .pbx.errors import (
-    YeastarApiError,
-    YeastarAuthenticationError,
-    YeastarConnectionError,
-    YeastarError,
-)
-from .pbx.models import Call, MemberKind, MemberStatus
+from .coordinator import YeastarConfigEntry
+from .errors import action_error
+from .office import Office, PhoneState
+from .pbx.errors import YeastarError
 
 SERVICE_DIAL: Final = "dial"
 SERVICE_HANGUP: Final = "hangup"
@@ -48,9 +39,7 @@ ATTR_AUTO_ANSWER: Final = "auto_answer"
 ATTR_EXTENSION: Final = "extension"
 ATTR_CALL_ID: Final = "call_id"
 
-# The PBX's answers for a call or channel that no longer exists: "the call ID does not
-# exist" (call/query) and "the call does not exist" (call/hangup).
-ERRNOS_CALL_GONE: Final = frozenset({"10005", "10007"})
+# "The extension is not idle": the PBX's answer for a phone offline or on a call alike.
 ERRNO_NOT_IDLE: Final = "10008"
 
 _NUMBER = vol.All(cv.string, vol.Strip, vol.Length(min=1))
@@ -93,17 +82,14 @@ async def _async_dial(call: ServiceCall) -> ServiceResponse:
     caller: str = call.data[ATTR_CALLER]
     callee: str = call.data[ATTR_CALLEE]
     _check_extension(entry, caller)
-    with _pbx_errors(
-        call.hass,
-        entry,
-        "dial_refused",
-        explained=_why_not_idle(entry.runtime_data, caller),
-        caller=caller,
-        callee=callee,
-    ):
-        call_id = await entry.runtime_data.client.dial(
+    call_id = await _ask_pbx(
+        entry.runtime_data.backend.async_dial(
             caller, callee, auto_answer=call.data[ATTR_AUTO_ANSWER]
-        )
+        ),
+        "dial_refused",
+        {"caller": caller, "callee": callee},
+        _why_not_idle(entry.runtime_data.office, caller),
+    )
     return {ATTR_CALL_ID: call_id}
 
 
@@ -111,18 +97,28 @@ async def _async_hangup(call: ServiceCall) -> None:
     """End an extension's calls, or one call."""
     kind, target = _hangup_target(call)
     entry = _async_get_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
-    coordinator = entry.runtime_data
+    backend = entry.runtime_data.backend
     if kind == ATTR_EXTENSION:
         _check_extension(entry, target)
-        with _pbx_errors(call.hass, entry, "hangup_refused"):
-            ended = await _async_end_extension_calls(coordinator, target)
-        if not ended:
+        if not await _ask_pbx(
+            backend.async_hang_up_extension(target), "hangup_refused", {}
+        ):
             raise _invalid("no_active_call", extension=target)
-    else:
-        with _pbx_errors(call.hass, entry, "hangup_refused"):
-            ended = await _async_end_call(coordinator, target)
-        if not ended:
-            raise _invalid("no_such_call", call_id=target)
+    elif not await _ask_pbx(backend.async_hang_up_call(target), "hangup_refused", {}):
+        raise _invalid("no_such_call", call_id=target)
+
+
+async def _ask_pbx[ResultT](
+    request: Awaitable[ResultT],
+    refused_key: str,
+    placeholders: dict[str, str],
+    explained: dict[str, str] | None = None,
+) -> ResultT:
+    """Await a request to the PBX; its failure becomes a translated action error."""
+    try:
+        return await request
+    except (YeastarError, LoginsWaiting) as err:
+        raise action_error(err, refused_key, placeholders, explained) from err
 
 
 def _hangup_target(call: ServiceCall) -> tuple[str, str]:
@@ -138,79 +134,6 @@ def _hangup_target(call: ServiceCall) -> tuple[str, str]:
     if len(given) != 1:
         raise _invalid("extension_or_call_id")
     return given[0]
-
-
-# ------------------------------------------------------------------ hang-up
-
-
-async def _async_end_extension_calls(
-    coordinator: YeastarCoordinator, extension: str
-) -> bool:
-    """Hang up every call leg of an extension; return False when it had none."""
-    known = coordinator.tracker.channels_for_extension(extension)
-    if known and await _async_hang_up(coordinator.client, known):
-        return True
-    calls_by_number = await coordinator.client.extension_calls([extension])
-    calls = [call for calls in calls_by_number.values() for call in calls]
-    return await _async_hang_up(coordinator.client, _live_channels(calls, extension))
-
-
-async def _async_end_call(coordinator: YeastarCoordinator, call_id: str) -> bool:
-    """Hang up every leg of a call; return False when the PBX has no such call."""
-    known = coordinator.tracker.channels_for_call(call_id)
-    if known and await _async_hang_up(coordinator.client, known):
-        return True
-    try:
-        calls = await coordinator.client.query_calls(call_id=call_id)
-    except YeastarApiError as err:
-        if err.errno in ERRNOS_CALL_GONE:
-            return False
-        raise
-    # Keep only the asked call, in case a PBX ignores the filter and lists them all.
-    own = [call for call in calls if call.call_id == call_id]
-    return await _async_hang_up(coordinator.client, _live_channels(own))
-
-
-def _live_channels(calls: Iterable[Call], extension: str | None = None) -> list[str]:
-    """Return the channels of the live legs of calls: one extension's, or all of them.
-
-    All of them: extension legs first, then trunk legs.
-    """
-    members = [
-        member
-        for call in calls
-        for member in call.members
-        if member.channel_id and member.status is not MemberStatus.BYE
-    ]
-    if extension is not None:
-        members = [
-            member
-            for member in members
-            if member.kind is MemberKind.EXTENSION and member.number == extension
-        ]
-    members.sort(key=lambda member: member.kind is not MemberKind.EXTENSION)
-    return list(dict.fromkeys(member.channel_id for member in members))
-
-
-async def _async_hang_up(client: YeastarClient, channels: Iterable[str]) -> bool:
-    """Hang up each channel; return True when at least one was still there.
-
-    Hanging up one leg often ends the whole call, so the PBX answering "the call does
-    not exist" for a later channel is expected and not an error.
-    """
-    ended = False
-    for channel in channels:
-        try:
-            await client.hangup(channel)
-        except YeastarApiError as err:
-            if err.errno not in ERRNOS_CALL_GONE:
-                raise
-        else:
-            ended = True
-    return ended
-
-
-# ----------------------------------------------------------- entry, errors
 
 
 @callback
@@ -241,7 +164,7 @@ def _async_get_entry(hass: HomeAssistant, entry_id: str | None) -> YeastarConfig
 
 def _check_extension(entry: YeastarConfigEntry, number: str) -> None:
     """Refuse an extension number the PBX does not have."""
-    if number not in entry.runtime_data.data.extensions:
+    if number not in entry.runtime_data.office.inventory.extensions:
         raise _invalid("unknown_extension", extension=number, title=entry.title)
 
 
@@ -254,62 +177,13 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _why_not_idle(coordinator: YeastarCoordinator, extension: str) -> dict[str, str]:
-    """Return what "the extension is not idle" (10008) means for this one, if known.
-
-    The PBX gives the same errno for a phone that is offline and one on a call.
-    """
-    state = coordinator.extension_state(extension)
-    if state == "offline":
+def _why_not_idle(office: Office, extension: str) -> dict[str, str]:
+    """Return what "the extension is not idle" (10008) means for this one, if known."""
+    state = office.phone_state(extension)
+    if state is PhoneState.OFFLINE:
         return {
             ERRNO_NOT_IDLE: "the extension is offline (its phone is not registered)"
         }
-    if state in ("ringing", "busy", "on_hold"):
+    if state in (PhoneState.RINGING, PhoneState.BUSY, PhoneState.ON_HOLD):
         return {ERRNO_NOT_IDLE: "the extension is on a call"}
     return {}
-
-
-@contextmanager
-def _pbx_errors(
-    hass: HomeAssistant,
-    entry: YeastarConfigEntry,
-    refused_key: str,
-    *,
-    explained: Mapping[str, str] | None = None,
-    **placeholders: str,
-) -> Iterator[None]:
-    """Turn the client's errors into translated Home Assistant errors.
-
-    A refusal uses ``refused_key`` with ``placeholders`` plus the errno and its meaning
-    (from ``explained`` by errno when given, else the PBX's); rejected credentials start
-    reauthentication.
-    """
-    try:
-        yield
-    except YeastarAuthenticationError as err:
-        entry.async_start_reauth(hass)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="authentication_error"
-        ) from err
-    except YeastarApiError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=refused_key,
-            translation_placeholders=placeholders
-            | {
-                "errno": err.errno,
-                "reason": (explained or {}).get(err.errno, err.meaning),
-            },
-        ) from err
-    except YeastarConnectionError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="communication_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except YeastarError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_error",
-            translation_placeholders={"error": str(err)},
-        ) from err

@@ -8,6 +8,7 @@ webhook endpoint (see ../../../shared/testing-notes.md for the harness traps).
 from collections.abc import AsyncGenerator, Generator
 from hashlib import md5
 import logging
+from pathlib import Path
 import re
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -23,6 +24,7 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
+    __version__ as HA_VERSION,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -30,7 +32,10 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 # Import the project's package before Home Assistant looks for custom integrations, or
 # it finds the harness's own (empty) testing_config/custom_components instead.
@@ -87,6 +92,29 @@ def no_deprecations() -> Generator[DeprecationRecorder]:
     finally:
         root.removeHandler(recorder)
     assert not recorder.found, "\n".join(recorder.found)
+
+
+class PerReleaseSnapshots(HomeAssistantSnapshotExtension):
+    """Snapshots of Home Assistant's own records (registry entries, states), by release.
+
+    Their fields differ between Home Assistant releases, so each test stage keeps its
+    own folder, ``snapshots-ha-<major>.<minor>/`` beside ``__snapshots__/`` (not in it:
+    syrupy would take the other release's files there for unused ones of this one).
+    Regenerate one release's with, for example,
+    ``scripts/test --stage newest tests/integration --snapshot-update``.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """Return the folder of this Home Assistant release's snapshots."""
+        release = ".".join(HA_VERSION.split(".")[:2])
+        return str(Path(test_location.filepath).parent / f"snapshots-ha-{release}")
+
+
+@pytest.fixture
+def release_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return a snapshot kept per Home Assistant release (see PerReleaseSnapshots)."""
+    return snapshot.use_extension(PerReleaseSnapshots)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from homeassistant.data_entry_flow import FlowResult, FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.yeastar import config_flow
+from custom_components.yeastar import config_flow, options_flow
 from custom_components.yeastar.const import (
     CONF_CALLBACK_HOST,
     CONF_CALLBACK_PORT,
@@ -806,7 +806,7 @@ def test_translations_cover_every_form() -> None:
     }
     for section, step_id, schema in [
         *(("config", step_id, schema) for step_id, schema in forms.items()),
-        ("options", "init", config_flow.OPTIONS_SCHEMA),
+        ("options", "init", options_flow.OPTIONS_SCHEMA),
     ]:
         step = strings[section]["step"][step_id]
         fields = {marker.schema for marker in schema.schema}

@@ -43,7 +43,7 @@ async def test_deleted_extension_leaves(
     await settle(hass, simulator)
     # A second ConfigChange within the refresh debouncer's cool-down is picked up by the
     # next poll (the cool-down coalesces a burst of configuration edits).
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get("sensor.sales_1001_status").state == "idle"
 
@@ -57,7 +57,7 @@ async def test_trunks_follow_the_poll(
     simulator.add_trunk(SimTrunk(name="FXO1", type="FXO", status="Idle", port="Port2"))
     simulator.remove_trunk("GSM1")
     await settle(hass, simulator)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get("sensor.fxo1_status").state == "idle"
     assert entry_device(hass, init_integration, f"{SERIAL}_trunk_GSM1") is None

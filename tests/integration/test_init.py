@@ -11,7 +11,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.yeastar.const import CONF_TLS_FINGERPRINT, DOMAIN
-from custom_components.yeastar.coordinator import YeastarCoordinator
+from custom_components.yeastar.office import PbxIdentity
+from custom_components.yeastar.sseries import SSeriesBackend
 from simulator import PbxSimulator
 
 from .conftest import (
@@ -111,7 +112,7 @@ async def test_pbx_given_by_host_name(
     entry.add_to_hass(hass)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    assert "127.0.0.1" in entry.runtime_data.pbx_addresses
+    assert "127.0.0.1" in entry.runtime_data.reports.pbx_addresses
     simulator.unregister_extension("1000")
     await settle(hass, simulator)
     assert state(hass, "sensor.reception_1000_status") == "offline"
@@ -255,17 +256,18 @@ async def test_reports_during_setup_are_not_lost(
             fired.append(new.attributes["event_type"])
 
     hass.bus.async_listen("state_changed", collect)
-    connect = YeastarCoordinator.async_connect
+    connect = SSeriesBackend.async_connect
 
-    async def connect_then_call(coordinator: YeastarCoordinator) -> None:
-        await connect(coordinator)
+    async def connect_then_call(backend: SSeriesBackend) -> PbxIdentity:
+        identity = await connect(backend)
         call_id = await simulator.inbound_call(
             trunk="SIPTrunk1", caller="0699999999", extension="1000"
         )
         await simulator.hangup(call_id)
         await simulator.wait_for_reports()
+        return identity
 
-    with patch.object(YeastarCoordinator, "async_connect", connect_then_call):
+    with patch.object(SSeriesBackend, "async_connect", connect_then_call):
         await setup_entry(hass, added_entry)
     assert added_entry.state is ConfigEntryState.LOADED
     assert fired[-2:] == ["ended", "missed"]

@@ -26,7 +26,7 @@ RECEPTION = "sensor.reception_1000_status"
 
 async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Run the reconciliation poll now and wait for what it starts."""
-    await entry.runtime_data.async_refresh()
+    await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
@@ -78,8 +78,8 @@ async def test_reboot(
     )
     await simulator.answer(call_id, "1000")
     await settle(hass, simulator)
-    coordinator = init_integration.runtime_data
-    assert coordinator.tracker.active_calls("1000")
+    tracker = init_integration.runtime_data.backend.tracker
+    assert tracker.active_calls("1000")
 
     await simulator.reboot()
     await refresh(hass, init_integration)
@@ -90,7 +90,7 @@ async def test_reboot(
     await settle(hass, simulator)
     assert state(hass, RECEPTION) == "idle"
     assert logins(simulator) == 2
-    assert not coordinator.tracker.active_calls("1000")
+    assert not tracker.active_calls("1000")
 
 
 async def test_lockout_backs_off_ten_minutes(
@@ -150,7 +150,7 @@ async def test_heartbeat_while_pbx_unreachable(
     hass: HomeAssistant, simulator: PbxSimulator, init_integration: MockConfigEntry
 ) -> None:
     """A heartbeat that cannot reach the PBX is no error: the poll reports the outage."""
-    times = init_integration.runtime_data.times
+    times = init_integration.runtime_data.backend.session.times
     last = times.last_heartbeat
     await simulator.take_offline("refuse")
     await fire_heartbeat(hass)

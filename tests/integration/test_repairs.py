@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.yeastar import webhook
+from custom_components.yeastar import reports
 from custom_components.yeastar.const import (
     CONF_REPORT_ADDRESSES,
     CONF_TLS_FINGERPRINT,
@@ -255,13 +255,13 @@ async def test_accept_reports_from_another_address(
     The PBX is asked at once where it answers from; the repair comes only when its
     reports keep arriving from the other address for a while (a minute; shortened here).
     """
-    monkeypatch.setattr(webhook, "UNEXPECTED_GRACE", timedelta(seconds=0.3))
+    monkeypatch.setattr(reports, "UNEXPECTED_GRACE", timedelta(seconds=0.3))
     simulator.report_source = "127.0.0.3"
     for _ in range(3):
         simulator.unregister_extension("1000")
         simulator.register_extension("1000")
-    coordinator = init_integration.runtime_data
-    await wait_until(lambda: coordinator.reports.refused_senders >= 2)
+    counters = init_integration.runtime_data.reports.counters
+    await wait_until(lambda: counters.refused_senders >= 2)
     issue_id = f"unexpected_report_address_{init_integration.entry_id}"
     assert not issue_registry.async_get_issue(DOMAIN, issue_id)
     await wait_until(lambda: bool(issue_registry.async_get_issue(DOMAIN, issue_id)))
@@ -270,7 +270,7 @@ async def test_accept_reports_from_another_address(
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["address"] == "127.0.0.3"
     assert state(hass, RECEPTION) == "idle"
-    assert init_integration.runtime_data.reports.refused_senders >= 3
+    assert init_integration.runtime_data.reports.counters.refused_senders >= 3
 
     step = await repairs_api.start(DOMAIN, issue_id)
     assert step["step_id"] == "confirm"

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import voluptuous as vol
 
 from custom_components.yeastar.const import DOMAIN
-from custom_components.yeastar.coordinator import YeastarCoordinator
 from custom_components.yeastar.pbx.errors import YeastarApiError
 from custom_components.yeastar.pbx.events import parse_report
+from custom_components.yeastar.sseries import SSeriesBackend
 from simulator import PbxSimulator, SimulatorTiming
 from tests.common import FakeClock
 
@@ -56,10 +56,10 @@ def answers(sim: PbxSimulator, endpoint: str) -> list[dict[str, Any] | None]:
     ]
 
 
-def coordinator_of(entry: MockConfigEntry) -> YeastarCoordinator:
-    """Return the coordinator of a loaded entry."""
-    coordinator: YeastarCoordinator = entry.runtime_data
-    return coordinator
+def backend_of(entry: MockConfigEntry) -> SSeriesBackend:
+    """Return the PBX backend of a loaded entry."""
+    backend: SSeriesBackend = entry.runtime_data.backend
+    return backend
 
 
 async def talking(sim: PbxSimulator, extension: str = "1000") -> str:
@@ -256,17 +256,17 @@ async def test_dial_pbx_unreachable(
 async def test_dial_api_switched_off(
     hass: HomeAssistant, simulator: PbxSimulator
 ) -> None:
-    """An answer that is not the PBX API is an unknown error."""
+    """The API switched off on the PBX is said as such, with what to check."""
     simulator.api_enabled = False
     try:
-        with pytest.raises(HomeAssistantError) as excinfo:
+        with pytest.raises(
+            HomeAssistantError, match="Check that the API is enabled on the PBX"
+        ) as excinfo:
             await dial(hass, caller="1000", callee="1001")
     finally:
         simulator.api_enabled = True
 
-    assert excinfo.value.translation_key == "unknown_error"
-    assert excinfo.value.translation_placeholders is not None
-    assert "HTTP 404" in excinfo.value.translation_placeholders["error"]
+    assert excinfo.value.translation_key == "api_disabled"
 
 
 async def test_dial_rejected_credentials_start_reauth(
@@ -482,7 +482,7 @@ async def test_hangup_extension_from_reports(
     """The channel known from CallStatus reports is hung up without asking the PBX."""
     call_id = await talking(simulator)
     channel = channel_of(simulator, call_id, "1000")
-    assert coordinator_of(init_integration).tracker.channels_for_extension("1000") == (
+    assert backend_of(init_integration).tracker.channels_for_extension("1000") == (
         channel,
     )
 
@@ -493,7 +493,7 @@ async def test_hangup_extension_from_reports(
     assert not sent(simulator, "extension/query_call", since)
     assert call_id not in simulator.calls
     await simulator.wait_for_reports()
-    assert not coordinator_of(init_integration).tracker.channels_for_extension("1000")
+    assert not backend_of(init_integration).tracker.channels_for_extension("1000")
 
 
 async def test_hangup_extension_asks_the_pbx(
@@ -502,7 +502,7 @@ async def test_hangup_extension_asks_the_pbx(
     """When no report told the channel, the PBX is asked for the extension's calls."""
     call_id = await talking(simulator)
     channel = channel_of(simulator, call_id, "1000")
-    coordinator_of(init_integration).tracker.clear()
+    backend_of(init_integration).tracker.clear()
 
     since = len(simulator.requests)
     await hangup(hass, extension="1000")
@@ -518,7 +518,7 @@ async def test_hangup_extension_stale_report(
     """A channel the tracker still holds but the PBX ended: the PBX is asked for the live one."""
     call_id = await talking(simulator)
     channel = channel_of(simulator, call_id, "1000")
-    tracker = coordinator_of(init_integration).tracker
+    tracker = backend_of(init_integration).tracker
     tracker.clear()
     stale = "PJSIP/1000-0000dead"
     tracker.handle(
@@ -596,7 +596,7 @@ async def test_hangup_call_id_from_reports(
     await simulator.wait_for_reports()
     channels = [channel_of(simulator, call_id, number) for number in ("1000", "1001")]
     assert sorted(
-        coordinator_of(init_integration).tracker.channels_for_call(call_id)
+        backend_of(init_integration).tracker.channels_for_call(call_id)
     ) == sorted(channels)
 
     await hangup(hass, call_id=call_id)
@@ -620,7 +620,7 @@ async def test_hangup_call_id_asks_the_pbx(
     """When no report told the call's channels, the PBX is asked for them."""
     call_id = await talking(simulator)
     channel = channel_of(simulator, call_id, "1000")
-    coordinator_of(init_integration).tracker.clear()
+    backend_of(init_integration).tracker.clear()
 
     await hangup(hass, call_id=call_id)
 
@@ -648,7 +648,7 @@ async def test_hangup_call_query_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """Any other refusal of call/query is reported in words."""
-    client = coordinator_of(init_integration).client
+    client = backend_of(init_integration).session.client
     with (
         patch.object(
             client, "query_calls", side_effect=YeastarApiError("30001", "call/query")

@@ -59,7 +59,7 @@ async def post(ha_http: TestClient, body: bytes | dict[str, Any], source: str) -
 
 def counters(entry: MockConfigEntry) -> Any:
     """Return the event path's counters."""
-    return entry.runtime_data.reports
+    return entry.runtime_data.reports.counters
 
 
 async def test_report_from_the_pbx_is_applied(
@@ -244,7 +244,7 @@ async def test_options_take_effect_at_once(
     init_integration: MockConfigEntry,
 ) -> None:
     """New options change the poll interval and the report address without a reload."""
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -258,7 +258,7 @@ async def test_options_take_effect_at_once(
     assert init_integration.options["poll_interval"] == 120
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 120
-    assert init_integration.runtime_data is coordinator  # not reloaded
+    assert init_integration.runtime_data.coordinator is coordinator  # not reloaded
     heartbeat = [r for r in simulator.requests if r.endpoint == "heartbeat"][-1]
     assert heartbeat.body["ipaddr"] == "127.0.0.1"
     assert heartbeat.body["port"] == str(ha_http.server.port)
@@ -284,7 +284,7 @@ async def test_options_stored_while_the_pbx_hangs(
         )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options["poll_interval"] == 300
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 300
     await simulator.bring_online()
@@ -407,13 +407,13 @@ async def test_report_address_re_resolved_after_a_reboot(
     init_integration: MockConfigEntry,
 ) -> None:
     """The PBX's address is looked up again when it may have changed (a re-login)."""
-    coordinator = init_integration.runtime_data
-    coordinator.pbx_addresses = frozenset({"192.0.2.1"})  # what an old lookup gave
+    runtime = init_integration.runtime_data
+    runtime.reports.pbx_addresses = frozenset({"192.0.2.1"})  # what an old lookup gave
     await simulator.reboot()
     await simulator.wait_online()
-    await coordinator.async_refresh()
+    await runtime.coordinator.async_refresh()
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert "127.0.0.1" in coordinator.pbx_addresses
+    assert "127.0.0.1" in runtime.reports.pbx_addresses
     simulator.unregister_extension("1000")
     await settle(hass, simulator)
     assert hass.states.get(RECEPTION).state == "offline"
