@@ -103,6 +103,8 @@ class YeastarEntityDescription(EntityDescription):
     # Subscribes an entity to the pushed changes it shows: (runtime data, the item's
     # key, the listener) -> remover. None: the entity follows the poll only.
     listen: Listen | None = None
+    # Whether an item (an extension, a trunk) has this entity.
+    exists_fn: Callable[[Any], bool] = lambda _item: True
 
 
 class YeastarEntity(CoordinatorEntity[YeastarCoordinator]):
@@ -188,10 +190,45 @@ class YeastarTrunkEntity(YeastarEntity):
 
 
 @callback
-def async_add_entities_as_items_appear[ItemT](
+def async_add_extension_entities[DescriptionT: YeastarEntityDescription](
+    entry: YeastarConfigEntry,
+    descriptions: Iterable[DescriptionT],
+    entity: Callable[[YeastarRuntimeData, DescriptionT, ExtensionInfo], Entity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per description for every extension, now and as extensions appear."""
+    _async_add_as_items_appear(
+        entry,
+        lambda inventory: inventory.extensions,
+        descriptions,
+        entity,
+        async_add_entities,
+    )
+
+
+@callback
+def async_add_trunk_entities[DescriptionT: YeastarEntityDescription](
+    entry: YeastarConfigEntry,
+    descriptions: Iterable[DescriptionT],
+    entity: Callable[[YeastarRuntimeData, DescriptionT, TrunkInfo], Entity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per description for every trunk, now and as trunks appear."""
+    _async_add_as_items_appear(
+        entry,
+        lambda inventory: inventory.trunks,
+        descriptions,
+        entity,
+        async_add_entities,
+    )
+
+
+@callback
+def _async_add_as_items_appear[ItemT, DescriptionT: YeastarEntityDescription](
     entry: YeastarConfigEntry,
     items: Callable[[OfficeInventory], Mapping[str, ItemT]],
-    create: Callable[[ItemT], Iterable[Entity]],
+    descriptions: Iterable[DescriptionT],
+    entity: Callable[[YeastarRuntimeData, DescriptionT, ItemT], Entity],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add entities for every item now, and for items that appear in later polls.
@@ -199,18 +236,24 @@ def async_add_entities_as_items_appear[ItemT](
     An item deleted on the PBX is forgotten here too (its device is removed by the
     coordinator), so that it gets new entities if it comes back.
     """
-    coordinator = entry.runtime_data.coordinator
+    runtime = entry.runtime_data
+    kinds = tuple(descriptions)
     known: set[str] = set()
 
     @callback
     def add_new_items() -> None:
-        current = items(coordinator.data)
+        current = items(runtime.coordinator.data)
         known.intersection_update(current)
         new = [key for key in current if key not in known]
         if not new:
             return
         known.update(new)
-        async_add_entities(entity for key in new for entity in create(current[key]))
+        async_add_entities(
+            entity(runtime, description, current[key])
+            for key in new
+            for description in kinds
+            if description.exists_fn(current[key])
+        )
 
     add_new_items()
-    entry.async_on_unload(coordinator.async_add_listener(add_new_items))
+    entry.async_on_unload(runtime.coordinator.async_add_listener(add_new_items))

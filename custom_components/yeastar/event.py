@@ -10,7 +10,7 @@ from .coordinator import YeastarConfigEntry
 from .entity import (
     YeastarEntityDescription,
     YeastarExtensionEntity,
-    async_add_entities_as_items_appear,
+    async_add_extension_entities,
 )
 from .pbx.calls import ActivityKind, CallActivity
 
@@ -40,15 +40,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the call event entities, and more as extensions appear."""
-    runtime = entry.runtime_data
-    async_add_entities_as_items_appear(
-        entry,
-        lambda inventory: inventory.extensions,
-        lambda extension: [
-            YeastarCallEvent(runtime, description, extension)
-            for description in EXTENSION_EVENTS
-        ],
-        async_add_entities,
+    async_add_extension_entities(
+        entry, EXTENSION_EVENTS, YeastarCallEvent, async_add_entities
     )
 
 

@@ -44,13 +44,30 @@ async def async_create_fix_flow(
     return ConfirmRepairFlow()
 
 
-class TrustNewCertificateFlow(RepairsFlow):
-    """Show the certificate the PBX presents now, and pin it when the user trusts it."""
+class _EntryRepairFlow(RepairsFlow):
+    """A fix of one entry: a question to confirm, about that entry's PBX."""
 
     def __init__(self, entry: YeastarConfigEntry) -> None:
-        """Fix the certificate of one entry."""
+        """Fix an issue of one entry."""
         self._entry = entry
-        self._fingerprint = ""
+
+    def _ask(self, **placeholders: str) -> data_entry_flow.FlowResult:
+        """Show the confirmation, naming the entry and its PBX's address."""
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders={
+                "title": self._entry.title,
+                "host": self._entry.data[CONF_HOST],
+                **placeholders,
+            },
+        )
+
+
+class TrustNewCertificateFlow(_EntryRepairFlow):
+    """Show the certificate the PBX presents now, and pin it when the user trusts it."""
+
+    _fingerprint = ""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -71,15 +88,9 @@ class TrustNewCertificateFlow(RepairsFlow):
     ) -> data_entry_flow.FlowResult:
         """Ask whether to trust the certificate; log in with it before pinning it."""
         if user_input is None:
-            return self.async_show_form(
-                step_id="confirm",
-                data_schema=vol.Schema({}),
-                description_placeholders={
-                    "title": self._entry.title,
-                    "host": self._entry.data[CONF_HOST],
-                    "port": str(self._entry.data[CONF_PORT]),
-                    "fingerprint": format_fingerprint(self._fingerprint),
-                },
+            return self._ask(
+                port=str(self._entry.data[CONF_PORT]),
+                fingerprint=format_fingerprint(self._fingerprint),
             )
         data = {**self._entry.data, CONF_TLS_FINGERPRINT: self._fingerprint}
         try:
@@ -97,12 +108,12 @@ class TrustNewCertificateFlow(RepairsFlow):
         return self.async_create_entry(data={})
 
 
-class AcceptReportAddressFlow(RepairsFlow):
+class AcceptReportAddressFlow(_EntryRepairFlow):
     """Accept the PBX's reports from an address other than the PBX's own."""
 
     def __init__(self, entry: YeastarConfigEntry, address: str) -> None:
         """Accept one address for one entry."""
-        self._entry = entry
+        super().__init__(entry)
         self._address = address
 
     async def async_step_init(
@@ -116,15 +127,7 @@ class AcceptReportAddressFlow(RepairsFlow):
     ) -> data_entry_flow.FlowResult:
         """Ask whether the address is the PBX's; store it in the options if so."""
         if user_input is None:
-            return self.async_show_form(
-                step_id="confirm",
-                data_schema=vol.Schema({}),
-                description_placeholders={
-                    "title": self._entry.title,
-                    "host": self._entry.data[CONF_HOST],
-                    "address": self._address,
-                },
-            )
+            return self._ask(address=self._address)
         accepted = set(self._entry.options.get(CONF_REPORT_ADDRESSES, ()))
         self.hass.config_entries.async_update_entry(
             self._entry,

@@ -21,10 +21,11 @@ from .entity import (
     YeastarEntityDescription,
     YeastarExtensionEntity,
     YeastarTrunkEntity,
-    async_add_entities_as_items_appear,
+    async_add_extension_entities,
+    async_add_trunk_entities,
     pbx_device_info,
 )
-from .office import ExtensionInfo, Office, PhoneState, TrunkInfo
+from .office import Office, PhoneState, TrunkInfo
 
 # Read-only, coordinator-fed entities: no limit needed.
 PARALLEL_UPDATES = 0
@@ -32,10 +33,9 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class ExtensionSensorDescription(SensorEntityDescription, YeastarEntityDescription):
-    """A sensor of every extension (that ``exists_fn`` accepts)."""
+    """A sensor of every extension (that ``exists_fn`` accepts), its value from the office."""
 
     value_fn: Callable[[Office, str], StateType | datetime]
-    exists_fn: Callable[[ExtensionInfo], bool] = lambda _: True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,24 +101,11 @@ async def async_setup_entry(
     async_add_entities(
         YeastarPbxSensor(runtime, description, pbx) for description in PBX_SENSORS
     )
-    async_add_entities_as_items_appear(
-        entry,
-        lambda inventory: inventory.extensions,
-        lambda extension: [
-            YeastarExtensionSensor(runtime, description, extension)
-            for description in EXTENSION_SENSORS
-            if description.exists_fn(extension)
-        ],
-        async_add_entities,
+    async_add_extension_entities(
+        entry, EXTENSION_SENSORS, YeastarExtensionSensor, async_add_entities
     )
-    async_add_entities_as_items_appear(
-        entry,
-        lambda inventory: inventory.trunks,
-        lambda trunk: [
-            YeastarTrunkSensor(runtime, description, trunk)
-            for description in TRUNK_SENSORS
-        ],
-        async_add_entities,
+    async_add_trunk_entities(
+        entry, TRUNK_SENSORS, YeastarTrunkSensor, async_add_entities
     )
 
 
