@@ -22,7 +22,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from custom_components.yeastar.pbx.calls import CallTracker
-from custom_components.yeastar.pbx.events import Event, parse_report, report_fingerprint
+from custom_components.yeastar.pbx.events import (
+    Report,
+    parse_report,
+    report_fingerprint,
+)
 
 SN = "369451090405"
 TRUNK = "SIPTrunk1"
@@ -232,7 +236,7 @@ def _tracked_bytes(work: Callable[[], object]) -> tuple[object, int, int]:
     return result, current - before, peak - before
 
 
-def _feed(tracker: CallTracker, events: list[Event]) -> int:
+def _feed(tracker: CallTracker, events: list[Report]) -> int:
     """Hand every event to the tracker; return how many activities came out."""
     return sum(len(tracker.handle(event)) for event in events)
 
@@ -256,7 +260,7 @@ def main() -> None:
     )
 
     print("Throughput")
-    events: list[Event] = []
+    events: list[Report] = []
     _rate("parse_report", len(bodies), lambda: events.extend(map(parse_report, bodies)))
     _rate(
         "report_fingerprint (of the event)",

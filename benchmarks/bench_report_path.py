@@ -84,7 +84,7 @@ from custom_components.yeastar.const import (
     MAX_POLL_INTERVAL,
 )
 from custom_components.yeastar.coordinator import YeastarCoordinator
-from custom_components.yeastar.pbx.events import Event as PbxEvent
+from custom_components.yeastar.pbx.events import Report as PbxEvent
 from simulator import Office, PbxSimulator, SimExtension, SimTrunk
 
 SERIAL = "369451090405"

@@ -30,9 +30,9 @@ from .const import CONF_REPORT_ADDRESSES, LOGGER
 from .listeners import KeyedListeners
 from .pbx.errors import YeastarReportError
 from .pbx.events import (
-    BootUpEvent,
-    Event,
-    UnknownEvent,
+    BootUpReport,
+    Report,
+    UnknownReport,
     parse_report,
     report_fingerprint,
 )
@@ -78,7 +78,7 @@ class ReportPath:
         self,
         hass: HomeAssistant,
         entry: ConfigEntry[Any],
-        apply: Callable[[Event], None],
+        apply: Callable[[Report], None],
     ) -> None:
         """Handle the reports of an entry's PBX, applying each new one with ``apply``."""
         self._hass = hass
@@ -93,7 +93,7 @@ class ReportPath:
         self._last_fingerprint = ""
         self._logged: set[str] = set()
         self._unexpected_since: dict[str, datetime] = {}
-        self._early: deque[Event] | None = deque(maxlen=EARLY_REPORTS_KEPT)
+        self._early: deque[Report] | None = deque(maxlen=EARLY_REPORTS_KEPT)
         self._listeners: KeyedListeners[[]] = KeyedListeners()
         self._last_told: datetime | None = None
 
@@ -154,7 +154,7 @@ class ReportPath:
             self.counters.duplicates += 1
             return HTTPStatus.OK
         self._last_fingerprint = fingerprint
-        if isinstance(report, UnknownEvent):
+        if isinstance(report, UnknownReport):
             self.counters.unknown_events += 1
             LOGGER.debug("Report of an unknown kind from the PBX: %s", excerpt(body))
         if self._early is not None:
@@ -163,14 +163,14 @@ class ReportPath:
             self._accept(report)
         return HTTPStatus.OK
 
-    def _accept(self, report: Event) -> None:
+    def _accept(self, report: Report) -> None:
         """Count a new report, tell the last-report sensor now and then, apply it."""
         self.counters.accepted += 1
         now = self.counters.last_report = dt_util.utcnow()
         if self._last_told is None or now - self._last_told >= LAST_REPORT_THROTTLE:
             self._last_told = now
             self._listeners.notify(LAST_REPORT)
-        if isinstance(report, BootUpEvent):
+        if isinstance(report, BootUpReport):
             self.async_re_resolve()
         self._apply(report)
 

@@ -23,12 +23,12 @@ from .office import (
 )
 from .pbx.calls import CallTracker
 from .pbx.events import (
-    BootUpEvent,
-    CallStatusEvent,
-    ConfigChangeEvent,
-    Event,
-    ExtensionStatusEvent,
-    NewCdrEvent,
+    BootUpReport,
+    CallStatusReport,
+    ConfigChangeReport,
+    ExtensionStatusReport,
+    NewCdrReport,
+    Report,
 )
 from .pbx.hangup import hang_up_call, hang_up_extension
 from .pbx.models import DeviceInfo, Extension, Trunk
@@ -175,20 +175,20 @@ class SSeriesBackend:
     # --------------------------------------------------------------- reports
 
     @callback
-    def apply_report(self, report: Event) -> None:
+    def apply_report(self, report: Report) -> None:
         """Apply one accepted report to the office: the state it concerns, nothing else."""
         match report:
-            case ExtensionStatusEvent():
+            case ExtensionStatusReport():
                 if not self.office.set_phone(
                     report.extension, phone_from_word(report.status)
                 ):
                     self.request_poll()  # an extension not seen yet: the poll adds it
-            case CallStatusEvent() | NewCdrEvent():
+            case CallStatusReport() | NewCdrReport():
                 self.office.apply_activities(self.tracker.handle(report))
-            case ConfigChangeEvent():
+            case ConfigChangeReport():
                 LOGGER.debug("Configuration changed on the PBX: %s", report.raw)
                 self.request_poll()
-            case BootUpEvent():
+            case BootUpReport():
                 LOGGER.info("The PBX restarted; re-reading its state")
                 self.office.apply_activities(self.tracker.handle(report))
                 self._resync_calls = True

@@ -14,7 +14,7 @@ from custom_components.yeastar.pbx.calls import (
     CallState,
     CallTracker,
 )
-from custom_components.yeastar.pbx.events import Event, parse_report
+from custom_components.yeastar.pbx.events import Report, parse_report
 from custom_components.yeastar.pbx.models import Call
 
 from .conftest import stored_report
@@ -75,7 +75,7 @@ def outbound(
     }
 
 
-def call_status(call_id: str, *members: dict[str, Any]) -> Event:
+def call_status(call_id: str, *members: dict[str, Any]) -> Report:
     """Return a CallStatus report, parsed as the webhook would."""
     return parse_report(
         json.dumps(
@@ -84,19 +84,19 @@ def call_status(call_id: str, *members: dict[str, Any]) -> Event:
     )
 
 
-def new_cdr(call_id: str, status: str = "ANSWERED") -> Event:
+def new_cdr(call_id: str, status: str = "ANSWERED") -> Report:
     """Return a NewCdr report."""
     return parse_report(
         json.dumps({"event": "NewCdr", "callid": call_id, "status": status})
     )
 
 
-def report(name: str, **fields: Any) -> Event:
+def report(name: str, **fields: Any) -> Report:
     """Return any other report."""
     return parse_report(json.dumps({"event": name, **fields}))
 
 
-def fixture(name: str) -> Event:
+def fixture(name: str) -> Report:
     """Return a stored report."""
     return parse_report(stored_report(name))
 
@@ -106,7 +106,7 @@ def brief(activities: Iterable[CallActivity]) -> list[tuple[ActivityKind, str]]:
     return [(activity.kind, activity.extension) for activity in activities]
 
 
-def feed(tracker: CallTracker, *events: Event) -> list[tuple[ActivityKind, str]]:
+def feed(tracker: CallTracker, *events: Report) -> list[tuple[ActivityKind, str]]:
     """Hand events to the tracker; return every activity in brief."""
     return [item for event in events for item in brief(tracker.handle(event))]
 

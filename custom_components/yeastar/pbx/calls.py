@@ -65,7 +65,7 @@ from enum import StrEnum
 import itertools
 from typing import Final, Self
 
-from .events import BootUpEvent, CallStatusEvent, Event, NewCdrEvent
+from .events import BootUpReport, CallStatusReport, NewCdrReport, Report
 from .models import Call, CallMember, MemberKind, MemberStatus
 
 
@@ -371,16 +371,16 @@ class CallTracker:
         self._by_extension: dict[str, dict[str, None]] = {}  # live call ids, in order
         self._finished: OrderedDict[str, None] = OrderedDict()
 
-    def handle(self, event: Event) -> list[CallActivity]:
+    def handle(self, event: Report) -> list[CallActivity]:
         """Take one event; return what it did to the extensions' calls."""
         match event:
-            case CallStatusEvent(call_id=call_id, members=members):
+            case CallStatusReport(call_id=call_id, members=members):
                 if not call_id or call_id in self._finished:
                     return []
                 return self._merge(call_id, members, snapshot=False)
-            case NewCdrEvent(call_id=call_id):
+            case NewCdrReport(call_id=call_id):
                 return self._on_cdr(call_id)
-            case BootUpEvent():
+            case BootUpReport():
                 return [
                     activity
                     for call in list(self._calls.values())

@@ -1,14 +1,16 @@
 """Typed event reports pushed by the PBX (API reference, section 7), parsed tolerantly.
 
 ``parse_report`` takes a report body as it arrives (bytes or text) or already decoded,
-and returns one frozen event. Names are matched case-insensitively through the
-``EVENT_TYPES`` table (``satisfaction`` is lower-case on the wire, the transfer event
-has three spellings); anything else, a body without ``event`` included, becomes an
-``UnknownEvent``. A 1.x report names itself with ``action``: that name is used the same
-way, so the 1.x actions that share the 2.0.0 shape (``NewCdr``, ``ExtensionStatus``,
-``Tranfer``, ``BootUp`` ...) map to their event, and the per-status call actions
-(``RING``, ``ANSWER`` ...) stay unknown. Every scalar is read as text, missing fields are
-"", unknown keys are ignored (they stay in ``raw``).
+and returns one frozen ``Report``. Names are matched case-insensitively through the
+``EVENT_TYPES`` table, which holds the reports the integration uses (extension and call
+status, call records, configuration changes, boot, and for call screening, IVR keys and
+prompts: ``Invite``, ``DTMF``, ``PlayPromptEnd``, ``CallFailed``); anything else, a body
+without ``event`` included, becomes an ``UnknownReport`` (its ``name`` and ``raw`` say
+what it was). A 1.x report names itself with ``action``: that name is used the same way,
+so the 1.x actions that share the 2.0.0 shape (``NewCdr``, ``ExtensionStatus``,
+``BootUp`` ...) map to their report, and the per-status call actions (``RING``,
+``ANSWER`` ...) stay unknown. Every scalar is read as text, missing fields are "",
+unknown keys are ignored (they stay in ``raw``).
 
 ``report_fingerprint`` digests a body's canonical JSON, so that the webhook can
 recognise the resends the PBX makes when it is not answered 200.
@@ -28,7 +30,7 @@ _MEMBER_LIST_KEYS: Final = ("members", "call")  # "call": the cloud 1.x Invite
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Event:
+class Report:
     """Base of every report: its name as sent, the PBX serial number and the body.
 
     ``raw`` is the decoded JSON object; treat it as read-only.
@@ -64,7 +66,7 @@ def _call_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CallEvent(Event):
+class CallReport(Report):
     """Base of the reports about one call: its id and the members they list."""
 
     call_id: str = ""
@@ -77,7 +79,7 @@ class CallEvent(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ExtensionStatusEvent(Event):
+class ExtensionStatusReport(Report):
     """``ExtensionStatus``: an extension's state changed; ``status`` is the PBX's word."""
 
     extension: str = ""
@@ -95,12 +97,12 @@ class ExtensionStatusEvent(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CallStatusEvent(CallEvent):
+class CallStatusReport(CallReport):
     """``CallStatus``: one or more members of a call changed state."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class NewCdrEvent(Event):
+class NewCdrReport(Report):
     """``NewCdr``: a call is finished and its record written."""
 
     cdr: Cdr
@@ -117,27 +119,12 @@ class NewCdrEvent(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class InviteEvent(CallEvent):
+class InviteReport(CallReport):
     """``Invite``: an inbound call on a controlled trunk waits to be accepted or refused."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IncomingEvent(CallEvent):
-    """``Incoming``: the PBX accepted an inbound call from a controlled trunk."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TransferEvent(CallEvent):
-    """``Transfer`` (also ``Tranfer``, ``CallTransfer``): a phone user transferred a call."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ForwardEvent(CallEvent):
-    """``Forward``: a call was forwarded by an extension's forwarding rules."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallFailedEvent(CallEvent):
+class CallFailedReport(CallReport):
     """``CallFailed``: a call could not be set up; ``reason`` is the PBX's text."""
 
     reason: str = ""
@@ -149,7 +136,7 @@ class CallFailedEvent(CallEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DtmfEvent(CallEvent):
+class DtmfReport(CallReport):
     """``DTMF``: a caller pressed a key in an IVR that reports key presses."""
 
     info: str = ""  # the key(s) of this press
@@ -167,7 +154,7 @@ class DtmfEvent(CallEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PlayPromptEndEvent(CallEvent):
+class PlayPromptEndReport(CallReport):
     """``PlayPromptEnd``: a prompt started through the API finished playing."""
 
     prompt: str = ""
@@ -179,23 +166,7 @@ class PlayPromptEndEvent(CallEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConferenceStatusEvent(CallEvent):
-    """``ConferenceStatus``: members joined or left a conference room."""
-
-    conference_number: str = ""
-    conference_name: str = ""
-
-    @classmethod
-    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Read the call, its members and the conference room."""
-        return _call_fields(raw) | {
-            "conference_number": pick(raw, "conferencenumber"),
-            "conference_name": pick(raw, "conferencename"),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConfigChangeEvent(Event):
+class ConfigChangeReport(Report):
     """``ConfigChange``: an extension or trunk was added, deleted or edited."""
 
     change_type: str = ""  # "extension" or "trunk"
@@ -215,127 +186,29 @@ class ConfigChangeEvent(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BootUpEvent(Event):
+class BootUpReport(Report):
     """``BootUp``: the PBX started; every token and every call is gone."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SatisfactionEvent(Event):
-    """``satisfaction``: the result of a queue's customer-satisfaction survey."""
-
-    call_id: str = ""
-    survey_result: str = ""
-
-    @classmethod
-    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Read the call and the score."""
-        return {
-            "call_id": pick(raw, "callid"),
-            "survey_result": pick(raw, "surveyresult"),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UaCstaCallEvent(Event):
-    """``uacstacall``: a uaCSTA call-control operation on a phone."""
-
-    operation: str = ""
-    extension: str = ""
-    csta_call_id: str = ""
-    ip_address: str = ""
-
-    @classmethod
-    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Read the operation, the extension and the phone's address."""
-        return {
-            "operation": pick(raw, "operation"),
-            "extension": pick(raw, "extnumber", "number", "extid"),
-            "csta_call_id": pick(raw, "cstacallid"),
-            "ip_address": pick(raw, "ipaddress"),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueueMissedCall:
-    """One call an agent missed before a queue paused it."""
-
-    caller: str = ""
-    call_id: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueueAutoPauseEvent(Event):
-    """``QueueAutoPause``: a queue paused an agent who missed calls."""
-
-    queue: str = ""
-    agent: str = ""
-    missed_calls: tuple[QueueMissedCall, ...] = ()
-
-    @classmethod
-    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Read the queue, the agent and the calls it missed (``misscall``)."""
-        return {
-            "queue": pick(raw, "queue"),
-            "agent": pick(raw, "agent"),
-            "missed_calls": tuple(
-                QueueMissedCall(
-                    caller=pick(item, "caller"), call_id=pick(item, "callid")
-                )
-                for item in pick_list(raw, "misscall", "misscalls")
-                if isinstance(item, Mapping)
-            ),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class QueueAgentRingNoAnswerTimeoutEvent(Event):
-    """``QueueAgentRingNoAnswerTimeout``: a queue call rang an agent until it timed out."""
-
-    queue: str = ""  # as sent, e.g. "queue-6700"
-    agent: str = ""
-    call_id: str = ""
-    caller: str = ""
-
-    @classmethod
-    def parse_fields(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Read the queue, the agent and the call."""
-        return {
-            "queue": pick(raw, "queue"),
-            "agent": pick(raw, "agent"),
-            "call_id": pick(raw, "callid"),
-            "caller": pick(raw, "caller"),
-        }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UnknownEvent(Event):
+class UnknownReport(Report):
     """A report this library does not know; ``name`` and ``raw`` say what it was."""
 
 
-EVENT_TYPES: Final[Mapping[str, type[Event]]] = MappingProxyType(
+EVENT_TYPES: Final[Mapping[str, type[Report]]] = MappingProxyType(
     {
-        "extensionstatus": ExtensionStatusEvent,
-        "callstatus": CallStatusEvent,
-        "newcdr": NewCdrEvent,
-        "invite": InviteEvent,
-        "incoming": IncomingEvent,
-        "transfer": TransferEvent,
-        "tranfer": TransferEvent,
-        "calltransfer": TransferEvent,
-        "forward": ForwardEvent,
-        "callfailed": CallFailedEvent,
-        "dtmf": DtmfEvent,
-        "playpromptend": PlayPromptEndEvent,
-        "conferencestatus": ConferenceStatusEvent,
-        "configchange": ConfigChangeEvent,
-        "bootup": BootUpEvent,
-        "satisfaction": SatisfactionEvent,
-        "uacstacall": UaCstaCallEvent,
-        "queueautopause": QueueAutoPauseEvent,
-        "queueagentringnoanswertimeout": QueueAgentRingNoAnswerTimeoutEvent,
+        "extensionstatus": ExtensionStatusReport,
+        "callstatus": CallStatusReport,
+        "newcdr": NewCdrReport,
+        "invite": InviteReport,
+        "callfailed": CallFailedReport,
+        "dtmf": DtmfReport,
+        "playpromptend": PlayPromptEndReport,
+        "configchange": ConfigChangeReport,
+        "bootup": BootUpReport,
     }
 )
-"""Event type by lower-cased report name."""
+"""Report type by lower-cased report name."""
 
 
 def _json_kind(value: Any) -> str:
@@ -376,14 +249,14 @@ def decode_report(body: bytes | bytearray | str | Mapping[str, Any]) -> dict[str
     return value
 
 
-def parse_report(body: bytes | bytearray | str | Mapping[str, Any]) -> Event:
+def parse_report(body: bytes | bytearray | str | Mapping[str, Any]) -> Report:
     """Parse any PBX report body into its typed event.
 
     Raises YeastarReportError, and only that, when the body is not a JSON object.
     """
     raw = decode_report(body)
     name = pick(raw, "event") or pick(raw, "action")
-    event_type = EVENT_TYPES.get(name.casefold(), UnknownEvent)
+    event_type = EVENT_TYPES.get(name.casefold(), UnknownReport)
     return event_type.from_report(raw, name=name)
 
 
@@ -397,7 +270,7 @@ def _canonical(value: Any) -> Any:
 
 
 def report_fingerprint(
-    report: Event | bytes | bytearray | str | Mapping[str, Any],
+    report: Report | bytes | bytearray | str | Mapping[str, Any],
 ) -> str:
     """Return a SHA-256 hex digest of a report's canonical JSON (key order ignored).
 
@@ -405,7 +278,7 @@ def report_fingerprint(
     whitespace; a body that is not a JSON object, or nested too deeply to digest,
     raises YeastarReportError.
     """
-    raw = report.raw if isinstance(report, Event) else decode_report(report)
+    raw = report.raw if isinstance(report, Report) else decode_report(report)
     try:
         canonical = json.dumps(
             _canonical(raw),
