@@ -7,7 +7,7 @@ import re
 from custom_components.yeastar import issues
 from custom_components.yeastar.const import TRUNK_STATES
 from custom_components.yeastar.office import PhoneState
-from custom_components.yeastar.pbx.calls import ActivityKind
+from custom_components.yeastar.pbx.activity import ActivityKind
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "yeastar"
 STRINGS = json.loads((INTEGRATION / "translations" / "en.json").read_text())

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 
 from aiohttp import web
 import pytest
@@ -461,3 +462,66 @@ async def test_cancelled_login_lets_waiters_try(
     with pytest.raises(asyncio.CancelledError):
         await first
     assert fake_pbx.endpoints.count("login") == 3
+
+
+async def test_allow_logins_after_holding_them(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """Held logins are let go again: the next stale token logs in by itself."""
+    await client.extensions()
+    client.hold_logins(YeastarTokenRefusedError("20004"))
+    client.allow_logins()
+    assert client.login_refusal is None
+    client.allow_logins()  # nothing held: nothing changes
+    assert client.login_refusal is None
+    fake_pbx.answer("trunk/list", failed("20004"))
+    await client.trunks()
+    assert fake_pbx.endpoints.count("login") == 2
+
+
+async def test_logout_of_another_session(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """A session left open is ended by its token; the client's own stays."""
+    await client.login()
+    await client.logout("an-old-token")
+    assert [r.token for r in fake_pbx.seen("logout")] == ["an-old-token"]
+    assert client.token == "token1"
+
+
+@pytest.mark.parametrize("late_answer", [{"status": "Success"}, failed("10006")])
+async def test_late_answer_with_an_old_token(
+    fake_pbx: FakePbx, client: YeastarClient, late_answer: dict[str, str]
+) -> None:
+    """An answer to an old token, arriving after a re-login, leaves the new token be."""
+    await client.heartbeat()
+    release = asyncio.Event()
+
+    async def late(request: web.Request) -> dict[str, str]:
+        await release.wait()
+        return late_answer
+
+    fake_pbx.answer("extension/list", late)
+    fake_pbx.answer(
+        "trunk/list", failed("20004"), {"status": "Success", "trunklist": []}
+    )
+    slow = asyncio.create_task(client.extensions())
+    await asyncio.sleep(0)
+    assert await client.trunks() == []
+    release.set()
+    with contextlib.suppress(YeastarApiError):
+        await slow
+    assert client.token == "token2"
+    await client.trunks()
+    assert fake_pbx.seen("trunk/list")[-1].token == "token2"
+
+
+async def test_allowing_logins_keeps_a_credentials_refusal(
+    fake_pbx: FakePbx, client: YeastarClient
+) -> None:
+    """Only held logins are let go: rejected credentials still wait for ``login()``."""
+    fake_pbx.answer("login", failed("20003"))
+    with pytest.raises(YeastarAuthenticationError):
+        await client.trunks()
+    client.allow_logins()
+    assert isinstance(client.login_refusal, YeastarAuthenticationError)

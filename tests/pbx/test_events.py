@@ -516,3 +516,12 @@ def test_fingerprint_of_unusual_mappings() -> None:
     assert report_fingerprint('{"lone":"\\ud800"}') != report_fingerprint(
         '{"lone":"x"}'
     )
+
+
+def test_fingerprint_of_a_mapping_nested_too_deeply() -> None:
+    """A body nested deeper than can be digested is an unreadable report."""
+    nested: dict[str, object] = {}
+    for _ in range(5000):
+        nested = {"x": nested}
+    with pytest.raises(YeastarReportError, match="nested too deeply"):
+        report_fingerprint(nested)

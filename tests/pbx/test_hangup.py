@@ -110,3 +110,14 @@ def test_live_channels_order_and_filter() -> None:
 async def test_no_channels(client: YeastarClient) -> None:
     """Nothing to hang up is no hang-up at all."""
     assert not await hang_up_channels(client, [])
+
+
+async def test_call_with_known_channels(
+    client: YeastarClient, sim: PbxSimulator
+) -> None:
+    """A call whose channels are known is ended without asking the PBX for them."""
+    call_id = await answered(sim)
+    channels = [member.channel for member in sim.calls[call_id].members]
+    assert await hang_up_call(client, call_id, channels)
+    assert sim.calls == {}
+    assert "call/query" not in endpoints(sim)

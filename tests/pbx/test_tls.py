@@ -9,6 +9,7 @@ import pytest
 from custom_components.yeastar.pbx.errors import YeastarConnectionError
 from custom_components.yeastar.pbx.tls import (
     fetch_certificate_fingerprint,
+    format_fingerprint,
     normalise_fingerprint,
 )
 
@@ -100,3 +101,8 @@ async def test_fetch_fingerprint_without_certificate() -> None:
     ):
         await fetch_certificate_fingerprint("127.0.0.1", 8088)
     writer.close.assert_called_once()
+
+
+def test_format_fingerprint() -> None:
+    """A fingerprint is shown as browsers show it: colon-separated upper-case pairs."""
+    assert format_fingerprint("ab01" * 16) == ":".join(["AB", "01"] * 16)

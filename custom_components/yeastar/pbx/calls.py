@@ -59,301 +59,23 @@ updated evicted first) and ``finished_capacity`` call ids.
 """
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
-import itertools
-from typing import Final, Self
+from collections.abc import Iterable, Mapping, Sequence
 
+from .activity import ActiveCall, ActivityKind, CallActivity, CallDirection, CallState
 from .events import BootUpReport, CallStatusReport, NewCdrReport, Report
+from .legs import Context, Leg, TrackedCall, advance, trunk_key, was_missed
 from .models import Call, CallMember, MemberKind, MemberStatus
 
+__all__ = [
+    "ActiveCall",
+    "ActivityKind",
+    "CallActivity",
+    "CallDirection",
+    "CallState",
+    "CallTracker",
+]
 
-class CallDirection(StrEnum):
-    """Which way a call goes, seen from the PBX."""
-
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    INTERNAL = "internal"
-
-
-class CallState(StrEnum):
-    """What an extension is doing in one of its calls."""
-
-    RINGING = "ringing"  # it is being called
-    DIALING = "dialing"  # it is the caller, hearing ringback
-    TALKING = "talking"
-    ON_HOLD = "on_hold"
-
-
-class ActivityKind(StrEnum):
-    """What happened to an extension in a call."""
-
-    RINGING = "ringing"
-    DIALING = "dialing"
-    ANSWERED = "answered"
-    HELD = "held"
-    RESUMED = "resumed"
-    ENDED = "ended"
-    MISSED = "missed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ActiveCall:
-    """One call in progress, seen from one of its extensions."""
-
-    call_id: str
-    extension: str
-    channel_id: str
-    direction: CallDirection
-    peer_number: str  # the other party: external number or other extension
-    trunk_name: str
-    did_number: str  # the number dialled by an inbound caller
-    state: CallState
-    answered: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CallActivity:
-    """Something that happened to an extension in a call (see the module docstring)."""
-
-    kind: ActivityKind
-    extension: str
-    call_id: str
-    direction: CallDirection
-    peer_number: str
-    trunk_name: str
-    did_number: str
-    channel_id: str
-
-
-_STATE_OF: Final[Mapping[MemberStatus | None, CallState]] = {
-    MemberStatus.RING: CallState.RINGING,
-    MemberStatus.ALERT: CallState.DIALING,
-    MemberStatus.ANSWER: CallState.TALKING,
-    MemberStatus.ANSWERED: CallState.TALKING,
-    MemberStatus.HOLD: CallState.ON_HOLD,
-}
-
-
-@dataclass(slots=True)
-class _Leg:
-    """One member of a tracked call and what the tracker has seen of it."""
-
-    kind: MemberKind
-    number: str = ""
-    channel_id: str = ""
-    from_number: str = ""
-    to_number: str = ""
-    trunk_name: str = ""
-    status: MemberStatus | None = None  # None: not live yet (new or restarted)
-    is_caller: bool = False
-    rang: bool = False  # went RING at least once in this call
-    ring_step: int = 0  # the call's step when it last started ringing
-    answered: bool = False  # answered at least once in this call
-    ended: bool = False
-
-    @classmethod
-    def from_member(cls, member: CallMember) -> Self:
-        """Start a leg from the first report of a member."""
-        return cls(
-            kind=member.kind,
-            number=member.number,
-            channel_id=member.channel_id,
-            from_number=member.from_number,
-            to_number=member.to_number,
-            trunk_name=member.trunk_name,
-        )
-
-    def merge(self, member: CallMember) -> None:
-        """Take the non-blank details of a newer report of this member."""
-        self.channel_id = member.channel_id or self.channel_id
-        self.from_number = member.from_number or self.from_number
-        self.to_number = member.to_number or self.to_number
-        self.trunk_name = member.trunk_name or self.trunk_name
-
-    def restart(self, member: CallMember) -> None:
-        """Begin a new cycle on a new channel after the leg ended."""
-        self.merge(member)
-        self.status = None
-        self.ended = False
-
-
-def _trunk_key(member: CallMember) -> str:
-    """Identify a trunk leg: its channel id, else what it connects."""
-    if member.channel_id:
-        return member.channel_id
-    return f"{member.kind}|{member.from_number}|{member.to_number}|{member.trunk_name}"
-
-
-@dataclass(slots=True)
-class _TrackedCall:
-    """A call in progress: its legs and the step counter that orders its answers."""
-
-    call_id: str
-    extensions: dict[str, _Leg] = field(default_factory=dict)
-    trunks: dict[str, _Leg] = field(default_factory=dict)
-    steps: int = 0
-    answer_step: int = 0  # step of the latest first answer by a callee
-
-    def next_step(self) -> int:
-        """Count one more state change of the call."""
-        self.steps += 1
-        return self.steps
-
-    def legs(self) -> Iterator[_Leg]:
-        """Iterate over every leg, extensions first."""
-        return itertools.chain(self.extensions.values(), self.trunks.values())
-
-    def is_over(self) -> bool:
-        """Tell whether every leg has ended."""
-        return all(leg.ended for leg in self.legs())
-
-
-def _advance(
-    call: _TrackedCall, leg: _Leg, status: MemberStatus | None
-) -> ActivityKind | None:
-    """Move a live leg to a reported status; return the activity, None if nothing new."""
-    match status:
-        case MemberStatus.RING | MemberStatus.ALERT:
-            if leg.status is not None:  # rings only once per cycle, never after answer
-                return None
-            leg.status = status
-            leg.is_caller = status is MemberStatus.ALERT
-            if leg.is_caller:
-                return ActivityKind.DIALING
-            leg.rang = True
-            leg.ring_step = call.next_step()
-            return ActivityKind.RINGING
-        case MemberStatus.ANSWER | MemberStatus.ANSWERED:
-            previous = leg.status
-            leg.status = status
-            leg.is_caller = status is MemberStatus.ANSWERED
-            if not leg.answered:
-                leg.answered = True
-                if not leg.is_caller:
-                    call.answer_step = call.next_step()
-                return ActivityKind.ANSWERED
-            return ActivityKind.RESUMED if previous is MemberStatus.HOLD else None
-        case MemberStatus.HOLD:
-            if leg.status is MemberStatus.HOLD:
-                return None
-            leg.status = status
-            return ActivityKind.HELD
-        case MemberStatus.BYE:
-            leg.status = status
-            leg.ended = True
-            return ActivityKind.ENDED
-    return None
-
-
-def _keep_two(legs: list[_Leg], leg: _Leg) -> None:
-    """Keep the first two legs seen: enough to name one other than any given leg."""
-    if len(legs) < 2:
-        legs.append(leg)
-
-
-def _other(legs: list[_Leg], leg: _Leg) -> _Leg | None:
-    """Return the first of ``legs`` that is not ``leg``."""
-    return next((other for other in legs if other is not leg), None)
-
-
-class _Context:
-    """What the extension legs of a call share when reported: direction, trunk, peers."""
-
-    __slots__ = ("answerers", "callers", "direction", "extensions", "trunk")
-
-    def __init__(self, call: _TrackedCall) -> None:
-        """Look at every leg once."""
-        inbound: _Leg | None = None
-        outbound: _Leg | None = None
-        for leg in call.trunks.values():
-            if leg.kind is MemberKind.INBOUND:
-                inbound = inbound or leg
-            else:
-                outbound = outbound or leg
-        self.trunk = inbound or outbound
-        self.direction = (
-            CallDirection.INBOUND
-            if inbound
-            else CallDirection.OUTBOUND
-            if outbound
-            else CallDirection.INTERNAL
-        )
-        self.callers: list[_Leg] = []
-        self.answerers: list[_Leg] = []
-        self.extensions: list[_Leg] = []
-        for leg in call.extensions.values():
-            _keep_two(self.extensions, leg)
-            if leg.is_caller:
-                _keep_two(self.callers, leg)
-            elif leg.answered:
-                _keep_two(self.answerers, leg)
-
-    def peer_of(self, leg: _Leg) -> str:
-        """Return the number of the party an extension leg is talking to."""
-        if self.trunk is not None:
-            if self.direction is CallDirection.INBOUND:
-                return self.trunk.from_number
-            return self.trunk.to_number
-        preferred = self.answerers if leg.is_caller else self.callers
-        other = _other(preferred, leg) or _other(self.extensions, leg)
-        return other.number if other else ""
-
-    @property
-    def trunk_name(self) -> str:
-        """Return the trunk the call uses, "" for an internal call."""
-        return self.trunk.trunk_name if self.trunk else ""
-
-    @property
-    def did_number(self) -> str:
-        """Return the number an inbound caller dialled, "" otherwise."""
-        if self.trunk is not None and self.direction is CallDirection.INBOUND:
-            return self.trunk.to_number
-        return ""
-
-    def activity(self, kind: ActivityKind, call_id: str, leg: _Leg) -> CallActivity:
-        """Describe an activity of an extension leg."""
-        return CallActivity(
-            kind=kind,
-            extension=leg.number,
-            call_id=call_id,
-            direction=self.direction,
-            peer_number=self.peer_of(leg),
-            trunk_name=self.trunk_name,
-            did_number=self.did_number,
-            channel_id=leg.channel_id,
-        )
-
-    def active_call(self, call_id: str, leg: _Leg) -> ActiveCall:
-        """Describe a live extension leg."""
-        return ActiveCall(
-            call_id=call_id,
-            extension=leg.number,
-            channel_id=leg.channel_id,
-            direction=self.direction,
-            peer_number=self.peer_of(leg),
-            trunk_name=self.trunk_name,
-            did_number=self.did_number,
-            state=_STATE_OF[leg.status],
-            answered=leg.answered,
-        )
-
-
-def _was_missed(call: _TrackedCall, leg: _Leg, context: _Context) -> bool:
-    """Tell whether an extension leg missed its call (rule in the module docstring)."""
-    someone_called = context.direction is CallDirection.INBOUND or (
-        context.direction is CallDirection.INTERNAL and len(call.extensions) > 1
-    )
-    return (
-        someone_called
-        and leg.rang
-        and not leg.answered
-        and leg.ring_step > call.answer_step
-    )
-
-
-type _Change = tuple[_Leg, ActivityKind]
+type _Change = tuple[Leg, ActivityKind]
 
 
 class CallTracker:
@@ -367,7 +89,7 @@ class CallTracker:
             raise ValueError("capacities must be at least 1")
         self._finished_capacity = finished_capacity
         self._max_active_calls = max_active_calls
-        self._calls: dict[str, _TrackedCall] = {}  # least recently updated first
+        self._calls: dict[str, TrackedCall] = {}  # least recently updated first
         self._by_extension: dict[str, dict[str, None]] = {}  # live call ids, in order
         self._finished: OrderedDict[str, None] = OrderedDict()
 
@@ -422,7 +144,7 @@ class CallTracker:
             self._calls[call_id] for call_id in self._by_extension.get(extension, ())
         )
         return tuple(
-            _Context(call).active_call(call.call_id, call.extensions[extension])
+            Context(call).active_call(call.call_id, call.extensions[extension])
             for call in calls
         )
 
@@ -430,7 +152,7 @@ class CallTracker:
         """Return a call in progress as seen from each of its live extensions."""
         if (call := self._calls.get(call_id)) is None:
             return ()
-        context = _Context(call)
+        context = Context(call)
         return tuple(
             context.active_call(call_id, leg)
             for leg in call.extensions.values()
@@ -468,7 +190,7 @@ class CallTracker:
         activities: list[CallActivity] = []
         call = self._calls.get(call_id)
         if call is None:
-            call = _TrackedCall(call_id=call_id)
+            call = TrackedCall(call_id=call_id)
             changes = self._apply_all(call, members)
             if not call.extensions and not call.trunks:
                 return []
@@ -478,7 +200,7 @@ class CallTracker:
             changes = self._end_unlisted(call, members) if snapshot else []
             changes += self._apply_all(call, members)
         if changes:
-            context = _Context(call)
+            context = Context(call)
             activities += [
                 context.activity(kind, call_id, leg) for leg, kind in changes
             ]
@@ -487,23 +209,23 @@ class CallTracker:
         return activities
 
     def _apply_all(
-        self, call: _TrackedCall, members: Iterable[CallMember]
+        self, call: TrackedCall, members: Iterable[CallMember]
     ) -> list[_Change]:
         """Apply each member to its leg; return the extension changes, in report order."""
         return [change for member in members if (change := self._apply(call, member))]
 
-    def _apply(self, call: _TrackedCall, member: CallMember) -> _Change | None:
+    def _apply(self, call: TrackedCall, member: CallMember) -> _Change | None:
         """Merge one member into its leg; return the extension activity it causes."""
         is_extension = member.kind is MemberKind.EXTENSION
         if is_extension and not member.number:
             return None
         legs = call.extensions if is_extension else call.trunks
-        key = member.number if is_extension else _trunk_key(member)
+        key = member.number if is_extension else trunk_key(member)
         leg = legs.get(key)
         if leg is None:
             if member.status is None:
                 return None
-            leg = legs[key] = _Leg.from_member(member)
+            leg = legs[key] = Leg.from_member(member)
             if member.status is MemberStatus.BYE:  # gone before we saw it live
                 leg.status = MemberStatus.BYE
                 leg.ended = True
@@ -517,7 +239,7 @@ class CallTracker:
             leg.restart(member)
         else:
             leg.merge(member)
-        kind = _advance(call, leg, member.status)
+        kind = advance(call, leg, member.status)
         if not is_extension or kind is None:
             return None
         if kind is ActivityKind.ENDED:
@@ -527,11 +249,11 @@ class CallTracker:
         return leg, kind
 
     def _end_unlisted(
-        self, call: _TrackedCall, members: Sequence[CallMember]
+        self, call: TrackedCall, members: Sequence[CallMember]
     ) -> list[_Change]:
         """End the live legs a snapshot of the call no longer lists."""
         extensions = {m.number for m in members if m.kind is MemberKind.EXTENSION}
-        trunks = {_trunk_key(m) for m in members if m.kind is not MemberKind.EXTENSION}
+        trunks = {trunk_key(m) for m in members if m.kind is not MemberKind.EXTENSION}
         for key, leg in call.trunks.items():
             if key not in trunks:
                 leg.ended = True
@@ -541,21 +263,21 @@ class CallTracker:
             if not leg.ended and number not in extensions
         ]
 
-    def _end(self, call: _TrackedCall, leg: _Leg) -> ActivityKind:
+    def _end(self, call: TrackedCall, leg: Leg) -> ActivityKind:
         """End a live extension leg without its BYE."""
         leg.status = MemberStatus.BYE
         leg.ended = True
         self._unindex(leg.number, call.call_id)
         return ActivityKind.ENDED
 
-    def _finish(self, call: _TrackedCall, *, report_missed: bool) -> list[CallActivity]:
+    def _finish(self, call: TrackedCall, *, report_missed: bool) -> list[CallActivity]:
         """End a call: ``ended`` for its live legs, then ``missed`` when due; forget it."""
         still_live = [leg for leg in call.extensions.values() if not leg.ended]
         for leg in still_live:
             self._end(call, leg)
         for leg in call.trunks.values():
             leg.ended = True
-        context = _Context(call)
+        context = Context(call)
         activities = [
             context.activity(ActivityKind.ENDED, call.call_id, leg)
             for leg in still_live
@@ -564,7 +286,7 @@ class CallTracker:
             activities += [
                 context.activity(ActivityKind.MISSED, call.call_id, leg)
                 for leg in call.extensions.values()
-                if _was_missed(call, leg, context)
+                if was_missed(call, leg, context)
             ]
         del self._calls[call.call_id]
         self._remember_finished(call.call_id)
@@ -579,7 +301,7 @@ class CallTracker:
             return []
         return self._finish(call, report_missed=True)
 
-    def _admit(self, call: _TrackedCall) -> list[CallActivity]:
+    def _admit(self, call: TrackedCall) -> list[CallActivity]:
         """Start tracking a call, first evicting the least recently updated if full."""
         activities: list[CallActivity] = []
         while len(self._calls) >= self._max_active_calls:
