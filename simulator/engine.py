@@ -10,8 +10,10 @@ Decisions where the reference is silent:
   monitored extensions; Invite/Incoming (call control) and NewCdr (call records) always;
 - an extension takes one call at a time (no call waiting): a busy target gives "User Busy";
 - one NewCdr per call at its end; after a transfer `callto` names the last destination.
+  Every NewCdr is also kept (the last `cdr_history`) for cdr/download.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,9 +49,15 @@ class CallEngine:
     """Own the calls of the office and turn every step into the PBX's reports."""
 
     def __init__(
-        self, office: Office, publish: Publish, clock: Clock, timing: SimulatorTiming
+        self,
+        office: Office,
+        publish: Publish,
+        clock: Clock,
+        timing: SimulatorTiming,
+        *,
+        cdr_history: int = 10_000,
     ) -> None:
-        """Work on the office, sending reports through publish()."""
+        """Work on the office, sending reports through publish(); keep cdr_history records."""
         self._office = office
         self._publish = publish
         self._clock = clock
@@ -59,6 +67,7 @@ class CallEngine:
         self._seized_trunks: set[str] = set()
         self.calls: dict[str, Call] = {}
         self.recordings: dict[str, int] = {}
+        self.cdrs: deque[dict[str, str]] = deque(maxlen=cdr_history)
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -449,7 +458,10 @@ class CallEngine:
             self._end(call)
 
     async def reset(self) -> None:
-        """Forget every call without reports (reboot) and stop every timer."""
+        """Forget every call without reports (reboot) and stop every timer.
+
+        The call records stay (the PBX keeps its CDR database across a reboot).
+        """
         await self._tasks.cancel_all()
         for name in list(self._seized_trunks):
             self._release(name)
@@ -666,7 +678,9 @@ class CallEngine:
                 if call.answered is not None
                 else "NO ANSWER"
             )
-        self._publish(self._cdr(call, status))
+        record = self._cdr(call, status)
+        self.cdrs.append({k: v for k, v in record.items() if k != "event"})
+        self._publish(record)
 
     def _cdr(self, call: Call, status: str) -> dict[str, Any]:
         """Return the NewCdr report of a finished call (the reference's spellings kept)."""

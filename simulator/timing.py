@@ -8,8 +8,8 @@ class SimulatorTiming:
     """Durations in seconds (and the lock-out failure count) the simulated PBX uses.
 
     Durations measured against the injected clock: token life, lock-out, Invite window,
-    recording random life, configuration apply interval. Durations slept on the event loop:
-    report retry/timeout, reboot, prompt playing, simulated answer/talk times.
+    recording and CDR random life, configuration apply interval. Durations slept on the
+    event loop: report retry/timeout, reboot, prompt playing, simulated answer/talk times.
     """
 
     token_lifetime: float = 1800.0
@@ -20,6 +20,7 @@ class SimulatorTiming:
     reboot_duration: float = 5.0
     invite_window: float = 10.0
     recording_random_lifetime: float = 30.0
+    cdr_random_lifetime: float = 30.0
     config_apply_interval: float = 0.0
     prompt_duration: float = 2.0
     autoanswer_delay: float = 0.0
