@@ -250,7 +250,9 @@ async def _traffic(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
                 "max_calls",
                 "max_concurrent",
                 "missed_ratio",
+                "unanswered_ratio",
                 "hold_ratio",
+                "contact_ratio",
             )
             if key in body
         }

@@ -170,6 +170,21 @@ class SimExtension:
         return self.settings.get("dnd", "off").lower() == "on"
 
     @property
+    def has_voicemail(self) -> bool:
+        """Return True when the extension has a voicemail box (hasvoicemail on)."""
+        return self.settings.get("hasvoicemail", "off").lower() == "on"
+
+    @property
+    def ring_timeout(self) -> float | None:
+        """Return how long the extension rings before the PBX gives up (ringtimeout).
+
+        The reference gives no range: a value that is not a positive number of seconds
+        makes the simulator ring until someone acts (a decision of the simulator).
+        """
+        value = self.settings.get("ringtimeout", "").strip()
+        return float(value) if value.isdigit() and int(value) > 0 else None
+
+    @property
     def idle_list_status(self) -> str:
         """Return the extension/list status word when the extension is in no call."""
         if self.is_fxs:
