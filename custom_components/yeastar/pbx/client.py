@@ -35,6 +35,7 @@ from .errors import (
 )
 from .models import (
     Call,
+    CompanyContact,
     DeviceInfo,
     Extension,
     ExtensionSettings,
@@ -476,6 +477,18 @@ class YeastarClient:
         """Return every trunk with its status."""
         payload = await self._request("trunk/list")
         return [Trunk.from_dict(t) for t in _mappings(pick_list(payload, "trunklist"))]
+
+    async def company_contacts(
+        self, contact_id: str | None = None
+    ) -> list[CompanyContact]:
+        """Return the PBX's company contacts: all of them, or the one with that id."""
+        payload = await self._request(
+            "companycontacts/query", {"id": ALL if contact_id is None else contact_id}
+        )
+        return [
+            CompanyContact.from_dict(entry)
+            for entry in _mappings(pick_list(payload, "companycontacts", "contacts"))
+        ]
 
     # -- call control --------------------------------------------------------
 
