@@ -5,7 +5,7 @@ its own and imports nothing from the integration.
 """
 
 from .calls import Call, Member
-from .office import Office, SimExtension, SimTrunk
+from .office import Office, SimContact, SimExtension, SimTrunk
 from .reports import ReportRecord
 from .server import PbxSimulator
 from .timing import SimulatorTiming
@@ -19,6 +19,7 @@ __all__ = [
     "Office",
     "PbxSimulator",
     "ReportRecord",
+    "SimContact",
     "SimExtension",
     "SimTrunk",
     "SimulatorTiming",

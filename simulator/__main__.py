@@ -21,7 +21,41 @@ TIMING_OPTIONS = {
     "reboot_duration": "seconds the PBX is unreachable while rebooting",
     "invite_window": "seconds to accept/refuse a call on a controlled trunk",
     "prompt_duration": "seconds one call/playprompt prompt plays",
+    "cdr_random_lifetime": "seconds a cdr/get_random random stays valid",
 }
+# Durations that "none" switches off (simulated users then never act by themselves).
+OPTIONAL_TIMING_OPTIONS = {
+    "simulated_answer_delay": (
+        "answer-delay",
+        "seconds before the phone a call/dial rings first (the caller) is picked up",
+    ),
+    "simulated_callee_answer_delay": (
+        "callee-answer-delay",
+        "seconds before the callee of call/dial answers",
+    ),
+    "simulated_talk_time": (
+        "talk-time",
+        "seconds before simulated users hang up calls placed through the API",
+    ),
+    "ring_timeout": (
+        "ring-timeout",
+        "seconds every unanswered phone rings (none: each extension's ringtimeout)",
+    ),
+    "voicemail_message_time": (
+        "voicemail-message-time",
+        "seconds a caller sent to voicemail speaks before hanging up",
+    ),
+}
+
+
+def seconds_or_none(value: str) -> float | None:
+    """Return a number of seconds, or None for "none"."""
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return float(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from err
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,19 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="calls",
         help="array key of call/query",
     )
-    parser.add_argument(
-        "--answer-delay",
-        type=float,
-        default=3.0,
-        help="seconds before simulated users answer calls placed through the API",
-    )
-    parser.add_argument(
-        "--talk-time",
-        type=float,
-        default=20.0,
-        help="seconds before simulated users hang up calls placed through the API",
-    )
     defaults = SimulatorTiming()
+    for name, (option, text) in OPTIONAL_TIMING_OPTIONS.items():
+        parser.add_argument(
+            f"--{option}",
+            dest=name,
+            type=seconds_or_none,
+            default=getattr(defaults, name),
+            help=f"{text}; none: never (default %(default)s)",
+        )
     for name, text in TIMING_OPTIONS.items():
         kind = int if name == "lockout_failures" else float
         parser.add_argument(
@@ -113,9 +143,10 @@ def make_simulator(args: argparse.Namespace) -> PbxSimulator:
     if bool(args.cert) != bool(args.key):
         raise SystemExit("--cert and --key go together")
     timing = SimulatorTiming(
-        **{name: getattr(args, name) for name in TIMING_OPTIONS},
-        simulated_answer_delay=args.answer_delay,
-        simulated_talk_time=args.talk_time,
+        **{
+            name: getattr(args, name)
+            for name in (*TIMING_OPTIONS, *OPTIONAL_TIMING_OPTIONS)
+        }
     )
     return PbxSimulator(
         office,

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from . import events
 from .auth import Clock, LoginGuard, Session, TokenStore
+from .cdr import CdrStore
 from .engine import CallEngine
 from .office import Office
 from .recordings import RecordingStore
@@ -37,6 +38,7 @@ from .wire import (
 )
 
 SMS_TRUNK_TYPES = frozenset({"GSM", "UMTS", "LTE"})
+DOWNLOADS = frozenset({"recording/download", "cdr/download"})
 CALL_TYPES = {"inbound": "Inbound", "outbound": "Outbound", "internal": "Internal"}
 
 
@@ -115,7 +117,7 @@ class BootTracker:
 
 
 class PbxApi:
-    """Serve /api/v2.0.0/: authentication, queries, call control, SMS, recordings."""
+    """Serve /api/v2.0.0/: authentication, queries, call control, SMS, recordings, CDR."""
 
     def __init__(
         self,
@@ -151,6 +153,7 @@ class PbxApi:
         self.recordings = RecordingStore(
             engine.recordings, clock, timing.recording_random_lifetime
         )
+        self.cdr = CdrStore(engine.cdrs, clock, timing.cdr_random_lifetime)
         self.requests: deque[RequestRecord] = deque(maxlen=history)
         self.sms: deque[dict[str, str]] = deque(maxlen=history)
         self._endpoints: dict[str, Handler] = {
@@ -163,6 +166,7 @@ class PbxApi:
             "extension/query_call": self._extension_query_call,
             "extension/update": self._extension_update,
             "trunk/list": self._trunk_list,
+            "companycontacts/query": self._company_contacts,
             "call/dial": self._call_dial,
             "call/query": self._call_query,
             "call/hangup": self._call_hangup,
@@ -176,6 +180,7 @@ class PbxApi:
             "call/playprompt": self._call_playprompt,
             "sms/send": self._sms_send,
             "recording/get_random": self._recording_random,
+            "cdr/get_random": self._cdr_random,
         }
 
     # -- request plumbing --------------------------------------------------------------
@@ -190,8 +195,8 @@ class PbxApi:
             else ""
         )
         source = request.remote or ""
-        if endpoint == "recording/download" and request.method in {"GET", "POST"}:
-            return self._download(request, source)
+        if endpoint in DOWNLOADS and request.method in {"GET", "POST"}:
+            return self._download(request, endpoint, source)
         raw = await request.read()
         body: dict[str, Any] = {}
         try:
@@ -236,22 +241,35 @@ class PbxApi:
         )
         self.requests.append(record)
 
-    def _download(self, request: web.Request, source: str) -> web.StreamResponse:
-        """GET recording/download: the WAV for a valid random, else a failure body."""
+    def _download(
+        self, request: web.Request, endpoint: str, source: str
+    ) -> web.StreamResponse:
+        """GET recording/download (a WAV) or cdr/download (a CSV), else a failure body.
+
+        The parameters are read from the query string (where the reference puts them).
+        """
         query = {key: as_text(value) for key, value in request.query.items()}
         try:
             self._tokens.authenticate(query.get("token", ""))
-            recording, random = require(query, "recording", "random")
-            audio = self.recordings.download(recording, random, source)
+            if endpoint == "recording/download":
+                recording, random = require(query, "recording", "random")
+                body = self.recordings.download(recording, random, source)
+                content_type, filename = "audio/x-wav", recording
+            else:
+                number, start, end, random = require(
+                    query, "number", "starttime", "endtime", "random"
+                )
+                body = self.cdr.download(number, start, end, random, source)
+                content_type, filename = "text/csv", "cdr.csv"
         except ApiError as err:
-            self._log(request, "recording/download", source, {}, failure(err.errno))
+            self._log(request, endpoint, source, {}, failure(err.errno))
             return json_response(failure(err.errno))
-        self._log(request, "recording/download", source, {}, None)
+        self._log(request, endpoint, source, {}, None)
         response = web.Response(
-            body=audio,
+            body=body,
             headers={
-                "Content-Type": "audio/x-wav",
-                "Content-Disposition": f'attachment; filename="{recording}"',
+                "Content-Type": content_type,
+                "Content-Disposition": f'attachment; filename="{filename}"',
             },
         )
         response.force_close()
@@ -395,6 +413,21 @@ class PbxApi:
             trunks.append(entry)
         return success(trunklist=trunks)
 
+    def _company_contacts(self, ctx: Context) -> dict[str, Any]:
+        """companycontacts/query: {"id":"all"}, one id or a comma list of ids.
+
+        The reference (one source) shows only "all"; an id the PBX does not have is left
+        out of the answer (no errno is documented for it), a blank id is 10004.
+        """
+        (wanted,) = require(ctx.body, "id")
+        ids = {part.strip() for part in wanted.split(",")}
+        contacts = [
+            contact.wire()
+            for contact in self._office.contacts
+            if wanted.lower() == "all" or contact.id in ids
+        ]
+        return success(companycontacts=contacts)
+
     # -- calls -------------------------------------------------------------------------
 
     def _call_dial(self, ctx: Context) -> dict[str, Any]:
@@ -518,3 +551,9 @@ class PbxApi:
         (recording,) = require(ctx.body, "recording")
         random = self.recordings.grant(recording, as_text(ctx.body.get("allowedip")))
         return success(recording=recording, random=random)
+
+    def _cdr_random(self, ctx: Context) -> dict[str, Any]:
+        """cdr/get_random: a single-use random for the CSV of a number and time window."""
+        number, start, end = require(ctx.body, "number", "starttime", "endtime")
+        random = self.cdr.grant(number, start, end, as_text(ctx.body.get("allowedip")))
+        return success(random=random)

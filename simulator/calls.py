@@ -1,5 +1,6 @@
 """Calls and their members as the PBX shows them: identifiers, member states, wire shapes."""
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -135,6 +136,8 @@ class Call:
     prompt_count: int = 1
     origin: str = "manual"
     keys: str = ""
+    ring_round: int = 0
+    ended: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def live_members(self) -> list[Member]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .office import SimExtension, SimTrunk
+from .office import SimContact, SimExtension, SimTrunk
 from .traffic import TrafficProfile
 from .wire import ApiError
 
@@ -167,6 +167,29 @@ async def _remove_trunk(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, 
     return {}
 
 
+async def _add_contact(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Create a company contact (fields of companycontacts/query); answer its id."""
+    return {"id": sim.add_contact(SimContact(**body)).id}
+
+
+async def _update_contact(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Change fields of a company contact."""
+    fields = {key: value for key, value in body.items() if key != "id"}
+    sim.update_contact(_text(body, "id"), **fields)
+    return {}
+
+
+async def _remove_contact(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Delete a company contact."""
+    sim.remove_contact(_text(body, "id"))
+    return {}
+
+
+async def _add_cdr(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
+    """Keep a call record of the past for cdr/download."""
+    return {"record": sim.add_cdr(body)}
+
+
 async def _trunk_status(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
     """Change a trunk's status (no report: trunks are polled)."""
     sim.set_trunk_status(_text(body, "name"), _text(body, "status"))
@@ -227,7 +250,9 @@ async def _traffic(sim: "PbxSimulator", body: dict[str, Any]) -> dict[str, Any]:
                 "max_calls",
                 "max_concurrent",
                 "missed_ratio",
+                "unanswered_ratio",
                 "hold_ratio",
+                "contact_ratio",
             )
             if key in body
         }
@@ -258,6 +283,10 @@ ACTIONS: dict[str, Action] = {
     "add_trunk": _add_trunk,
     "remove_trunk": _remove_trunk,
     "trunk_status": _trunk_status,
+    "add_contact": _add_contact,
+    "update_contact": _update_contact,
+    "remove_contact": _remove_contact,
+    "add_cdr": _add_cdr,
     "reboot": _reboot,
     "offline": _offline,
     "api": _api,

@@ -8,10 +8,24 @@ Decisions where the reference is silent:
 - CallStatus, CallFailed, Transfer, DTMF and PlayPromptEnd are sent for calls involving a
   monitored extension or trunk (once monitored, always monitored); ExtensionStatus only for
   monitored extensions; Invite/Incoming (call control) and NewCdr (call records) always;
-- an extension takes one call at a time (no call waiting): a busy target gives "User Busy";
+- an extension takes one call at a time (no call waiting): a busy or ringing target gives
+  CallFailed "User Busy" (NewCdr BUSY); busy forwarding is not modelled;
+- call/dial: the caller must be idle and online (10008, as for every call it starts); the
+  PBX rings the caller first and dials the callee only once the caller picked up, so a
+  callee that is busy or ringing then fails the call with CallFailed "User Busy" (a call
+  with its own reports under the callid call/dial answered, never a call without them);
+- unanswered phones ring for the extension's `ringtimeout` (or SimulatorTiming.ring_timeout);
+  a ring group for the longest of its members'. Then a single extension with a voicemail box
+  (hasvoicemail on) takes a message: the phone drops (BYE), the caller is ANSWERED by
+  voicemail and hangs up after SimulatorTiming.voicemail_message_time (NewCdr VOICEMAIL);
+  anything else ends as missed (NO ANSWER), like a caller hanging up: ring groups (their
+  failover destination is not modelled), extensions without voicemail, prompt calls, and the
+  caller of a click-to-call who does not pick up. No-answer forwarding is not modelled;
 - one NewCdr per call at its end; after a transfer `callto` names the last destination.
+  Every NewCdr is also kept (the last `cdr_history`) for cdr/download.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,9 +61,15 @@ class CallEngine:
     """Own the calls of the office and turn every step into the PBX's reports."""
 
     def __init__(
-        self, office: Office, publish: Publish, clock: Clock, timing: SimulatorTiming
+        self,
+        office: Office,
+        publish: Publish,
+        clock: Clock,
+        timing: SimulatorTiming,
+        *,
+        cdr_history: int = 10_000,
     ) -> None:
-        """Work on the office, sending reports through publish()."""
+        """Work on the office, sending reports through publish(); keep cdr_history records."""
         self._office = office
         self._publish = publish
         self._clock = clock
@@ -59,6 +79,7 @@ class CallEngine:
         self._seized_trunks: set[str] = set()
         self.calls: dict[str, Call] = {}
         self.recordings: dict[str, int] = {}
+        self.cdrs: deque[dict[str, str]] = deque(maxlen=cdr_history)
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -96,6 +117,37 @@ class CallEngine:
                         return "Hold"
                     return "Ringing" if member.state is State.RING else "Busy"
         return None
+
+    def ring_timeout(self, extensions: Iterable[SimExtension]) -> float | None:
+        """Return how long these extensions ring together before the PBX gives up.
+
+        The timing's override, else the longest of their ring timeouts; None (ring until
+        someone acts) when one of them has none.
+        """
+        if self._timing.ring_timeout is not None:
+            return self._timing.ring_timeout
+        timeouts = [extension.ring_timeout for extension in extensions]
+        known = [timeout for timeout in timeouts if timeout is not None]
+        return max(known) if known and len(known) == len(timeouts) else None
+
+    def gives_up(self, call: Call) -> bool:
+        """Return True when only phones of the office ring and the PBX ends the call by itself.
+
+        That is: they have a ring timeout, and a caller sent to voicemail hangs up.
+        """
+        ringing = [m for m in call.live_members if m.state is State.RING]
+        extensions = [
+            extension
+            for member in ringing
+            if member.kind is Kind.EXT
+            and (extension := self._office.extension(member.number)) is not None
+        ]
+        return (
+            bool(ringing)
+            and len(extensions) == len(ringing)
+            and self.ring_timeout(extensions) is not None
+            and self._timing.voicemail_message_time is not None
+        )
 
     def list_status(self, extension: SimExtension) -> str:
         """Return the status word extension/list and extension/query show."""
@@ -406,14 +458,24 @@ class CallEngine:
             raise ApiError(
                 Errno.CALL_NOT_CONNECTED, f"call {call.callid} is not ringing"
             )
+        self._voicemail(call)
+
+    def _voicemail(self, call: Call) -> None:
+        """Connect the caller to voicemail; the caller hangs up after the message."""
         leaving = [m for m in call.live_members if m.state is State.RING]
         for member in leaving:
             member.state = State.BYE
         for member in call.live_members:
             member.state = State.ANSWERED
-        call.phase, call.voicemail, call.answered = Phase.UP, True, self._clock()
+        call.phase, call.voicemail = Phase.UP, True
+        if call.answered is None:  # a transferred call keeps its answer time
+            call.answered = self._clock()
         self._call_status(call)
         self._back_to_idle(leaving)
+        if (message := self._timing.voicemail_message_time) is not None:
+            self._tasks.later(
+                message, lambda: self._end_if_active(call), "voicemail message"
+            )
 
     def accept_inbound(self, channel: str, *, accept: bool) -> None:
         """Accept or refuse an invited inbound call (call/accept_inbound, call/refuse_inbound)."""
@@ -449,10 +511,15 @@ class CallEngine:
             self._end(call)
 
     async def reset(self) -> None:
-        """Forget every call without reports (reboot) and stop every timer."""
+        """Forget every call without reports (reboot) and stop every timer.
+
+        The call records stay (the PBX keeps its CDR database across a reboot).
+        """
         await self._tasks.cancel_all()
         for name in list(self._seized_trunks):
             self._release(name)
+        for call in self.calls.values():
+            call.ended.set()
         self.calls.clear()
 
     # -- internals ---------------------------------------------------------------------
@@ -518,7 +585,7 @@ class CallEngine:
             return
         self._ring_members(call, reachable)
         for extension in reachable:
-            self._answer_soon(call, extension.number, autoanswer=False)
+            self._answer_soon(call, extension.number, autoanswer=False, callee=True)
 
     def _ring_members(
         self,
@@ -543,6 +610,41 @@ class CallEngine:
             self.report_status(extension.number, "Ringing")
         self._call_status(call)
         self._back_to_idle(leaving or [])
+        self._start_ring_timer(call, extensions)
+
+    def _start_ring_timer(self, call: Call, extensions: list[SimExtension]) -> None:
+        """Give up on the extensions just rung once their ring timeout is over."""
+        call.ring_round += 1
+        delay = self.ring_timeout(extensions)
+        if delay is None:
+            return
+        ring_round, alone = call.ring_round, len(extensions) == 1
+        self._tasks.later(
+            delay,
+            lambda: self._ring_timed_out(call, ring_round, alone=alone),
+            "ring timeout",
+        )
+
+    def _ring_timed_out(self, call: Call, ring_round: int, *, alone: bool) -> None:
+        """Nobody answered in time: voicemail for a lone extension with a box, else missed."""
+        if self.calls.get(call.callid) is not call or call.ring_round != ring_round:
+            return
+        ringing = [m for m in call.ext_members() if m.state is State.RING]
+        if not ringing or call.phase not in {Phase.RINGING, Phase.CALLING_CALLER}:
+            return
+        extension = self._office.extension(ringing[0].number)
+        takes_message = (
+            call.phase is Phase.RINGING
+            and alone
+            and not call.group
+            and not call.prompt
+            and extension is not None
+            and extension.has_voicemail
+        )
+        if takes_message:
+            self._voicemail(call)
+        else:
+            self._end(call, "NO ANSWER")
 
     def _dial_out(
         self,
@@ -591,7 +693,7 @@ class CallEngine:
         elif self._dial_out(
             call, member.number, call.dial_target, permitted=call.dial_permitted
         ):
-            self._answer_soon(call, call.dial_target, autoanswer=False)
+            self._answer_soon(call, call.dial_target, autoanswer=False, callee=True)
 
     def _proceed_invite(self, call: Call) -> None:
         """Let the invited call go on (accepted, or the window ran out): Incoming, then ringing."""
@@ -601,12 +703,22 @@ class CallEngine:
         self._publish(events.call_event("Incoming", call, call.live_members))
         self._ring(call, call.targets)
 
-    def _answer_soon(self, call: Call, party: str, autoanswer: bool) -> None:
-        """Schedule the answer of a ringing party: auto-answer, or a simulated user of an API call."""
+    def _answer_soon(
+        self, call: Call, party: str, autoanswer: bool, *, callee: bool = False
+    ) -> None:
+        """Schedule the answer of a ringing party: auto-answer, or a simulated user of an API call.
+
+        The first phone an API call rings (the caller of call/dial, the number of
+        call/playprompt) and the callee of call/dial have their own delays.
+        """
         if autoanswer:
             delay: float | None = self._timing.autoanswer_delay
         elif call.origin == "api":
-            delay = self._timing.simulated_answer_delay
+            delay = (
+                self._timing.simulated_callee_answer_delay
+                if callee
+                else self._timing.simulated_answer_delay
+            )
         else:
             return
         if delay is not None:
@@ -651,6 +763,7 @@ class CallEngine:
         for member in leaving:
             member.state = State.BYE
         call.phase = Phase.ENDED
+        call.ended.set()
         del self.calls[call.callid]
         if not invited:
             self._call_status(call)
@@ -666,7 +779,9 @@ class CallEngine:
                 if call.answered is not None
                 else "NO ANSWER"
             )
-        self._publish(self._cdr(call, status))
+        record = self._cdr(call, status)
+        self.cdrs.append({k: v for k, v in record.items() if k != "event"})
+        self._publish(record)
 
     def _cdr(self, call: Call, status: str) -> dict[str, Any]:
         """Return the NewCdr report of a finished call (the reference's spellings kept)."""

@@ -34,6 +34,26 @@ FORWARD_SETTINGS = frozenset(
         ),
     }
 )
+CONTACT_FIELDS = (
+    "firstname",
+    "lastname",
+    "email",
+    "company",
+    "businessnum",
+    "businessnum2",
+    "businessfax",
+    "mobile",
+    "mobile2",
+    "homenum",
+    "homenum2",
+    "homefax",
+    "othernum",
+    "zipcode",
+    "street",
+    "city",
+    "state",
+    "country",
+)
 MODEL_CAPACITY = {"S20": 20, "S50": 50, "S100": 100, "S300": 300, "S412": 12}
 AVAILABLE_TRUNK_STATUSES = frozenset({"registered", "idle", "up", "ok", "unknown"})
 SINGLE_CHANNEL_TRUNK_TYPES = frozenset({"FXO", "GSM", "UMTS", "LTE"})
@@ -150,6 +170,21 @@ class SimExtension:
         return self.settings.get("dnd", "off").lower() == "on"
 
     @property
+    def has_voicemail(self) -> bool:
+        """Return True when the extension has a voicemail box (hasvoicemail on)."""
+        return self.settings.get("hasvoicemail", "off").lower() == "on"
+
+    @property
+    def ring_timeout(self) -> float | None:
+        """Return how long the extension rings before the PBX gives up (ringtimeout).
+
+        The reference gives no range: a value that is not a positive number of seconds
+        makes the simulator ring until someone acts (a decision of the simulator).
+        """
+        value = self.settings.get("ringtimeout", "").strip()
+        return float(value) if value.isdigit() and int(value) > 0 else None
+
+    @property
     def idle_list_status(self) -> str:
         """Return the extension/list status word when the extension is in no call."""
         if self.is_fxs:
@@ -193,6 +228,51 @@ class SimTrunk:
 
 
 @dataclass(kw_only=True)
+class SimContact:
+    """One company contact (section 5.3: companycontacts/query), every field a string.
+
+    The id is given by the office when blank (the next free number).
+    """
+
+    id: str = ""
+    firstname: str = ""
+    lastname: str = ""
+    email: str = ""
+    company: str = ""
+    businessnum: str = ""
+    businessnum2: str = ""
+    businessfax: str = ""
+    mobile: str = ""
+    mobile2: str = ""
+    homenum: str = ""
+    homenum2: str = ""
+    homefax: str = ""
+    othernum: str = ""
+    zipcode: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+
+    def __post_init__(self) -> None:
+        """Keep every field as a string, as the PBX shows it."""
+        for name in ("id", *CONTACT_FIELDS):
+            setattr(self, name, str(getattr(self, name)).strip())
+
+    def apply(self, changes: Mapping[str, Any]) -> None:
+        """Change fields; an unknown field (or the id) raises ValueError."""
+        unknown = set(changes) - set(CONTACT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown contact fields {sorted(unknown)}")
+        for name, value in changes.items():
+            setattr(self, name, str(value).strip())
+
+    def wire(self) -> dict[str, str]:
+        """Return the contact as companycontacts/query lists it."""
+        return {"id": self.id, **{name: getattr(self, name) for name in CONTACT_FIELDS}}
+
+
+@dataclass(kw_only=True)
 class Office:
     """The PBX identity and its configuration (extensions, trunks, prompts)."""
 
@@ -208,13 +288,17 @@ class Office:
         default_factory=lambda: ["welcome", "goodbye", "please-hold", "holiday"]
     )
     record_calls: bool = True
+    contacts: list[SimContact] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        """Derive the capacity from the model name and give trunks their ids."""
+        """Derive the capacity from the model name; give trunks and contacts their ids."""
         if not self.capacity:
             match = re.search(r"S\d+", self.model)
             self.capacity = MODEL_CAPACITY.get(match.group(0) if match else "", 100)
         self._number_trunks()
+        contacts, self.contacts = self.contacts, []
+        for contact in contacts:
+            self.add_contact(contact)
 
     def _number_trunks(self) -> None:
         """Give each trunk without an id the next free one."""
@@ -278,6 +362,28 @@ class Office:
         self.trunks.remove(trunk)
         return trunk
 
+    def contact(self, contact_id: str) -> SimContact | None:
+        """Return the company contact with that id, if any."""
+        return next((c for c in self.contacts if c.id == contact_id), None)
+
+    def add_contact(self, contact: SimContact) -> SimContact:
+        """Add a company contact, giving it the next free id when it has none."""
+        if not contact.id:
+            used = {int(c.id) for c in self.contacts if c.id.isdigit()}
+            contact.id = str(max(used, default=0) + 1)
+        elif self.contact(contact.id):
+            raise ValueError(f"contact {contact.id} already exists")
+        self.contacts.append(contact)
+        return contact
+
+    def remove_contact(self, contact_id: str) -> SimContact:
+        """Remove and return a company contact."""
+        contact = self.contact(contact_id)
+        if contact is None:
+            raise KeyError(contact_id)
+        self.contacts.remove(contact)
+        return contact
+
     def is_internal_number(self, number: str) -> bool:
         """Return True when a dialled number is in the extension numbering plan.
 
@@ -295,11 +401,13 @@ class Office:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build an office from plain data (the CLI's --office JSON file)."""
-        known = {item.name for item in fields(cls)} - {"extensions", "trunks"}
+        lists = {"extensions", "trunks", "contacts"}
+        known = {item.name for item in fields(cls)} - lists
         return cls(
             **{key: value for key, value in data.items() if key in known},
             extensions=[SimExtension(**ext) for ext in data.get("extensions", [])],
             trunks=[SimTrunk(**trunk) for trunk in data.get("trunks", [])],
+            contacts=[SimContact(**contact) for contact in data.get("contacts", [])],
         )
 
     @classmethod
@@ -309,10 +417,11 @@ class Office:
 
     @classmethod
     def sample(cls) -> Self:
-        """Return a realistic small office: 14 extensions (SIP and FXS) and 4 trunks."""
+        """Return a realistic small office: 14 extensions (SIP and FXS), 4 trunks, 6 contacts."""
         return cls(
             utc_offset=1.0,
             extensions=[*_sample_extensions()],
+            contacts=[*_sample_contacts()],
             trunks=[
                 SimTrunk(
                     name="SIPTrunk1", type="SIP", status="Registered", did="5551234"
@@ -358,6 +467,9 @@ def _sample_extensions() -> Iterable[SimExtension]:
         ("1011", "Marketing"),
         ("1012", "Lobby"),
     ]
+    # Shared phones have no voicemail box: their unanswered calls end as missed.
+    no_voicemail = {"1005", "1006", "1012", "1008", "1009", "1013"}
+    off = {"hasvoicemail": "off"}
     for number, name in sip:
         yield SimExtension(
             number=number,
@@ -365,9 +477,84 @@ def _sample_extensions() -> Iterable[SimExtension]:
             registered=number != "1006",
             monitored=number != "1012",
             outbound_permission=number not in {"1005", "1012"},
+            settings=off if number in no_voicemail else {},
         )
-    yield SimExtension(number="1008", name="Fax", type="FXS", port="Port1")
-    yield SimExtension(number="1009", name="Door Phone", type="FXS", port="Port2")
     yield SimExtension(
-        number="1013", name="Spare Analog", type="FXS", port="", monitored=False
+        number="1008", name="Fax", type="FXS", port="Port1", settings=off
+    )
+    yield SimExtension(
+        number="1009", name="Door Phone", type="FXS", port="Port2", settings=off
+    )
+    yield SimExtension(
+        number="1013",
+        name="Spare Analog",
+        type="FXS",
+        port="",
+        monitored=False,
+        settings=off,
+    )
+
+
+def _sample_contacts() -> Iterable[SimContact]:
+    """Yield the company contacts of the sample office (numbers in the forms people type)."""
+    yield SimContact(
+        firstname="Piet",
+        lastname="Jansen",
+        company="Jansen Loodgieters",
+        email="piet@jansenloodgieters.example",
+        mobile="0612345678",  # the outside caller of many tests and demos
+        businessnum="030 234 5678",
+        street="Dorpsstraat 12",
+        zipcode="3511 AB",
+        city="Utrecht",
+        country="Netherlands",
+    )
+    yield SimContact(
+        company="Office Supplies B.V.",
+        email="orders@officesupplies.example",
+        businessnum="+31201234567",
+        businessfax="+31201234599",
+        street="Industrieweg 4",
+        zipcode="1014 BA",
+        city="Amsterdam",
+        country="Netherlands",
+    )
+    yield SimContact(
+        firstname="Anna",
+        lastname="de Vries",
+        company="De Vries Architecten",
+        email="anna@devries-architecten.example",
+        businessnum="020-5551234",  # national form with a dash
+        mobile="+31 6 23456789",  # international form with spaces
+        homenum="0031 20 5559876",  # international form with 00
+        city="Amsterdam",
+        country="Netherlands",
+    )
+    yield SimContact(
+        firstname="Klaus",
+        lastname="Becker",
+        company="Becker Elektrotechnik GmbH",
+        email="k.becker@becker-elektro.example",
+        businessnum="+49 30 1234567",
+        mobile="+49 151 23456789",
+        mobile2="+31 6 34567890",
+        city="Berlin",
+        state="Berlin",
+        country="Germany",
+    )
+    yield SimContact(
+        company="Snelle Koeriers",
+        othernum="0900 1234567",
+        city="Rotterdam",
+        country="Netherlands",
+    )
+    yield SimContact(
+        firstname="Sophie",
+        lastname="Bakker",
+        email="sophie.bakker@example.com",
+        homenum="010 7654321",
+        homefax="010 7654322",
+        mobile="06 45678901",
+        homenum2="+31107654323",
+        country="Netherlands",
     )

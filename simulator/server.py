@@ -1,8 +1,9 @@
 """PbxSimulator: a Yeastar S-Series PBX (API 2.0.0) on a real socket, with test controls."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, fields
+from datetime import datetime
 import time
 from typing import Any
 
@@ -12,10 +13,11 @@ from . import events
 from .api import Credentials, PbxApi, RequestRecord
 from .auth import Clock, LoginGuard, Session, TokenStore
 from .calls import Call
+from .cdr import CDR_COLUMNS
 from .control import control_routes
 from .engine import CallEngine
 from .listener import Listener, Mode
-from .office import Office, SimExtension, SimTrunk
+from .office import Office, SimContact, SimExtension, SimTrunk
 from .reports import ReportDispatcher, ReportRecord
 from .tasks import BackgroundTasks
 from .timing import SimulatorTiming
@@ -47,6 +49,7 @@ class PbxSimulator:
         calls_key: str = "calls",
         certificate: Certificate | None = None,
         history: int = 10_000,
+        cdr_history: int = 10_000,
     ) -> None:
         """Configure the PBX; nothing listens before start().
 
@@ -54,6 +57,7 @@ class PbxSimulator:
         calls_key: the call/query array key, "calls" (documented) or "Calls" (seen in a client).
         certificate: serve this one instead of a fresh self-signed certificate.
         history: how many request and report records are kept.
+        cdr_history: how many call records (NewCdr) the PBX keeps for cdr/download.
         """
         self.office = office if office is not None else Office.sample()
         self.timing = timing or SimulatorTiming()
@@ -75,7 +79,13 @@ class PbxSimulator:
             timeout=self.timing.report_timeout,
             history=history,
         )
-        self.engine = CallEngine(self.office, self._reports.publish, clock, self.timing)
+        self.engine = CallEngine(
+            self.office,
+            self._reports.publish,
+            clock,
+            self.timing,
+            cdr_history=cdr_history,
+        )
         self._api = PbxApi(
             office=self.office,
             credentials=self.credentials,
@@ -245,6 +255,11 @@ class PbxSimulator:
         return list(self.engine.recordings)
 
     @property
+    def cdrs(self) -> list[dict[str, str]]:
+        """Return the call records the PBX keeps (NewCdr fields without "event"), oldest first."""
+        return list(self.engine.cdrs)
+
+    @property
     def sms(self) -> list[dict[str, str]]:
         """Return the SMS sent through the API."""
         return list(self._api.sms)
@@ -295,6 +310,7 @@ class PbxSimulator:
         self._tokens.clear()
         self._reports.drop_all()
         self._api.recordings.clear_grants()
+        self._api.cdr.clear_grants()
         self._api.boot.rebooted(self._clock())
         await self.engine.reset()
         await listener.refuse()
@@ -374,6 +390,41 @@ class PbxSimulator:
             setattr(extension, key, settings.pop(key))
         extension.apply({key: str(value) for key, value in settings.items()})
         self._reports.publish(events.config_change("extension", number, "update"))
+
+    def add_contact(self, contact: SimContact) -> SimContact:
+        """Create a company contact (the next free id when it has none); no report."""
+        return self.office.add_contact(contact)
+
+    def update_contact(self, contact_id: str, **fields: Any) -> None:
+        """Change fields of a company contact (companycontacts/query names); no report."""
+        self._contact(contact_id).apply(fields)
+
+    def remove_contact(self, contact_id: str) -> None:
+        """Delete a company contact; no report."""
+        self.office.remove_contact(self._contact(contact_id).id)
+
+    def _contact(self, contact_id: str) -> SimContact:
+        """Return a company contact by id."""
+        contact = self.office.contact(str(contact_id))
+        if contact is None:
+            raise ValueError(f"no contact {contact_id}")
+        return contact
+
+    def add_cdr(self, record: Mapping[str, Any]) -> dict[str, str]:
+        """Keep a call record of the past (NewCdr field names) for cdr/download; no report.
+
+        Fields left out are blank; `timestart` must be "YYYY-MM-DD HH:MM:SS".
+        """
+        unknown = set(record) - set(CDR_COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown call record fields {sorted(unknown)}")
+        kept = {column: str(record.get(column, "")) for column in CDR_COLUMNS}
+        try:
+            datetime.strptime(kept["timestart"], "%Y-%m-%d %H:%M:%S")
+        except ValueError as err:
+            raise ValueError(f"bad timestart {kept['timestart']!r}") from err
+        self.engine.cdrs.append(kept)
+        return kept
 
     def set_trunk_status(self, name: str, status: str) -> None:
         """Change a trunk's status (no report: trunks are polled with trunk/list)."""

@@ -1,9 +1,17 @@
-"""Traffic mode: realistic random calls with simulated users, reproducible with a seed."""
+"""Traffic mode: realistic random calls with simulated users, reproducible with a seed.
+
+Each call rings; its caller may give up (missed, `missed_ratio`); or nobody picks up
+(`unanswered_ratio`, for phones of the office the PBX gives up on by itself): the call
+rings until the extension's ring timeout and goes to its voicemail, or ends as missed when
+it has none (or rang a ring group); else someone answers, talks, maybe holds, hangs up.
+Outside parties are often company contacts (`contact_ratio`), so that names can show.
+"""
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 import random
+import re
 
 from .calls import Call, State
 from .engine import CallEngine
@@ -22,9 +30,11 @@ class TrafficProfile:
     ring_time: tuple[float, float] = (2.0, 10.0)
     talk_time: tuple[float, float] = (5.0, 45.0)
     hold_time: tuple[float, float] = (2.0, 6.0)
-    missed_ratio: float = 0.25
+    missed_ratio: float = 0.2
+    unanswered_ratio: float = 0.2
     hold_ratio: float = 0.15
     ring_group_ratio: float = 0.15
+    contact_ratio: float = 0.4
     mix: tuple[float, float, float] = (0.5, 0.3, 0.2)
     max_concurrent: int = 3
     max_calls: int | None = None
@@ -126,7 +136,23 @@ class TrafficGenerator:
         ]
 
     def _outside_number(self) -> str:
-        """Return a random outside (mobile-like) number."""
+        """Return an outside number: a company contact's (as a trunk shows it), or a random one."""
+        known = [
+            re.sub(r"[\s\-]", "", number)
+            for contact in self._office.contacts
+            for number in (
+                contact.mobile,
+                contact.mobile2,
+                contact.businessnum,
+                contact.businessnum2,
+                contact.homenum,
+                contact.homenum2,
+                contact.othernum,
+            )
+            if number
+        ]
+        if known and self._random.random() < self._profile.contact_ratio:
+            return self._random.choice(known)
         return "06" + "".join(str(self._random.randrange(10)) for _ in range(8))
 
     def _plan(self) -> PlannedCall | None:
@@ -179,7 +205,7 @@ class TrafficGenerator:
         )
 
     async def _play(self, call: Call, rng: random.Random) -> None:
-        """Play the users of one call: ring, maybe miss it, talk, maybe hold, hang up."""
+        """Play the users of one call: ring, maybe miss it or leave it, talk, maybe hold, hang up."""
         profile = self._profile
         try:
             await asyncio.sleep(rng.uniform(*profile.ring_time))
@@ -188,6 +214,9 @@ class TrafficGenerator:
                 return
             if rng.random() < profile.missed_ratio:
                 self._engine.hangup(call)
+                return
+            if self._engine.gives_up(call) and rng.random() < profile.unanswered_ratio:
+                await call.ended.wait()  # ring timeout: voicemail or missed
                 return
             self._engine.answer(call, rng.choice(ringing))
             talk = rng.uniform(*profile.talk_time)

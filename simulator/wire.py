@@ -52,6 +52,9 @@ class Errno(StrEnum):
     RANDOM_INVALID = "20012"
     NO_SUCH_RECORDING = "20014"
     ALLOWEDIP_ERROR = "20015"
+    CDR_TIME_FORMAT = "20019"
+    CDR_RANDOM_INVALID = "20020"
+    NO_CDR = "20021"
 
 
 class ApiError(Exception):

@@ -216,10 +216,19 @@ def pbx_simulator(office: Office, **kwargs: Any) -> PbxSimulator:
 async def simulator(
     socket_enabled: None, office: Office, clock: FakeClock
 ) -> AsyncGenerator[PbxSimulator]:
-    """Run a simulated PBX on a loopback port, plain HTTP, fast timings."""
+    """Run a simulated PBX on a loopback port, plain HTTP, fast timings.
+
+    Nobody answers or hangs up API calls by themselves: the tests see the phones ring.
+    """
     async with pbx_simulator(
         office,
-        timing=SimulatorTiming(report_retry_interval=0.05, reboot_duration=0.2),
+        timing=SimulatorTiming(
+            report_retry_interval=0.05,
+            reboot_duration=0.2,
+            simulated_answer_delay=None,
+            simulated_callee_answer_delay=None,
+            simulated_talk_time=None,
+        ),
         clock=clock,
     ) as sim:
         yield sim

@@ -214,12 +214,20 @@ def client(fake_pbx: FakePbx, make_client: ClientFactory) -> YeastarClient:
 
 @pytest.fixture
 def sim_factory(clock: FakeClock) -> SimFactory:
-    """Return a factory of simulators (plain HTTP unless told), to run with ``async with``."""
+    """Return a factory of simulators (plain HTTP unless told), to run with ``async with``.
+
+    Nobody answers or hangs up API calls by themselves: the tests see the phones ring.
+    """
     return simulator_factory(
         ssl=False,
         clock=clock,
         timing=SimulatorTiming(
-            report_retry_interval=0.05, report_timeout=0.5, reboot_duration=0.05
+            report_retry_interval=0.05,
+            report_timeout=0.5,
+            reboot_duration=0.05,
+            simulated_answer_delay=None,
+            simulated_callee_answer_delay=None,
+            simulated_talk_time=None,
         ),
     )
 

@@ -20,12 +20,19 @@ def _sockets(socket_enabled: None) -> None:
 
 @pytest.fixture
 def timing() -> SimulatorTiming:
-    """Short durations so nothing waits long."""
+    """Short durations so nothing waits long; the tests answer and hang up API calls.
+
+    Simulated users would pick up call/dial calls after a few seconds: here nobody does
+    by themselves, so that a test sees the phones ring however slow the machine is.
+    """
     return SimulatorTiming(
         report_retry_interval=0.05,
         report_timeout=0.5,
         reboot_duration=0.2,
         prompt_duration=0.05,
+        simulated_answer_delay=None,
+        simulated_callee_answer_delay=None,
+        simulated_talk_time=None,
     )
 
 

@@ -548,6 +548,7 @@ async def test_simulated_users_answer_and_hang_up_api_calls(
 ) -> None:
     timing = SimulatorTiming(
         simulated_answer_delay=0.01,
+        simulated_callee_answer_delay=0.01,
         simulated_talk_time=0.05,
         report_retry_interval=0.05,
     )

@@ -147,3 +147,46 @@ def test_cert_needs_key(tmp_path: Path) -> None:
 def test_plain_banner() -> None:
     sim = make_simulator(build_parser().parse_args(["--http", "--port", "0"]))
     assert "plain HTTP" in banner(sim)
+
+
+def test_simulated_user_and_ring_options() -> None:
+    defaults = make_simulator(build_parser().parse_args(["--http"])).timing
+    assert (
+        defaults.simulated_answer_delay,
+        defaults.simulated_callee_answer_delay,
+        defaults.simulated_talk_time,
+        defaults.ring_timeout,
+        defaults.voicemail_message_time,
+        defaults.cdr_random_lifetime,
+    ) == (3.0, 4.0, 20.0, None, 8.0, 30.0)
+    args = build_parser().parse_args(
+        [
+            "--answer-delay",
+            "none",
+            "--callee-answer-delay",
+            "1.5",
+            "--talk-time",
+            "None",
+            "--ring-timeout",
+            "12",
+            "--voicemail-message-time",
+            "2",
+            "--cdr-random-lifetime",
+            "5",
+        ]
+    )
+    timing = make_simulator(args).timing
+    assert (
+        timing.simulated_answer_delay,
+        timing.simulated_callee_answer_delay,
+        timing.simulated_talk_time,
+        timing.ring_timeout,
+        timing.voicemail_message_time,
+        timing.cdr_random_lifetime,
+    ) == (None, 1.5, None, 12.0, 2.0, 5.0)
+
+
+def test_bad_seconds_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--ring-timeout", "soon"])
+    assert "not a number of seconds: 'soon'" in capsys.readouterr().err

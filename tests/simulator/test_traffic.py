@@ -1,13 +1,21 @@
 """Traffic mode: seeded random calls that end by themselves."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
-from simulator import PbxSimulator, TrafficProfile
+from simulator import PbxSimulator, SimulatorTiming, TrafficProfile
 from tests.common import Receiver
 
 from .conftest import Api
+
+
+@pytest.fixture
+def timing(timing: SimulatorTiming) -> SimulatorTiming:
+    """Calls nobody answers give up soon: a short ring timeout and voicemail message."""
+    return replace(timing, ring_timeout=0.06, voicemail_message_time=0.01)
+
 
 FAST = TrafficProfile(
     rate=6000.0,
@@ -111,3 +119,64 @@ async def test_quiet_office_places_nothing(sim: PbxSimulator) -> None:
     await asyncio.sleep(0.05)
     await sim.stop_traffic()
     assert generator.log.planned == []
+
+
+async def test_calls_nobody_answers_go_to_voicemail_or_are_missed(
+    connected: Api, sim: PbxSimulator, receiver: Receiver
+) -> None:
+    profile = replace(
+        FAST,
+        missed_ratio=0.0,
+        unanswered_ratio=1.0,
+        ring_group_ratio=0.0,
+        mix=(0.5, 0.0, 0.5),
+        max_concurrent=3,
+    )
+    generator = sim.start_traffic(seed=3, max_calls=10, profile=profile)
+    await sim.wait_for_traffic(timeout=10)
+    await sim.wait_for_reports()
+    cdrs = receiver.events("NewCdr")
+    assert [cdr["callid"] for cdr in cdrs] == generator.log.callids
+    assert {cdr["status"] for cdr in cdrs} == {"VOICEMAIL", "NO ANSWER"}
+    for cdr in cdrs:
+        extension = sim.office.extension(cdr["callto"])
+        assert extension is not None
+        assert (cdr["status"] == "VOICEMAIL") is extension.has_voicemail
+
+
+async def test_without_voicemail_messages_every_call_is_played(
+    sim_factory, timing: SimulatorTiming, receiver: Receiver
+) -> None:
+    quiet = replace(timing, voicemail_message_time=None)
+    profile = replace(FAST, missed_ratio=0.0, unanswered_ratio=1.0, hold_ratio=0.0)
+    async with sim_factory(timing=quiet, ssl=False) as pbx:
+        generator = pbx.start_traffic(seed=4, max_calls=4, profile=profile)
+        await pbx.wait_for_traffic(timeout=10)
+        assert len(generator.log.callids) == 4
+        assert {cdr["status"] for cdr in pbx.cdrs} == {"ANSWERED"}
+
+
+async def test_outside_parties_are_often_company_contacts(sim: PbxSimulator) -> None:
+    profile = replace(FAST, contact_ratio=1.0, mix=(0.5, 0.5, 0.0))
+    generator = sim.start_traffic(seed=11, max_calls=6, profile=profile)
+    await sim.wait_for_traffic(timeout=10)
+    phones = ("mobile", "mobile2", "businessnum", "businessnum2", "homenum")
+    known = {
+        getattr(contact, name).replace(" ", "").replace("-", "")
+        for contact in sim.office.contacts
+        for name in (*phones, "homenum2", "othernum")
+        if getattr(contact, name)
+    }
+    outside = [
+        plan.caller if plan.kind == "inbound" else plan.callees[0]
+        for plan in generator.log.planned
+    ]
+    assert len(outside) == 6
+    assert set(outside) <= known
+    sim.office.contacts.clear()
+    generator = sim.start_traffic(seed=11, max_calls=2, profile=profile)
+    await sim.wait_for_traffic(timeout=10)
+    assert all(
+        (plan.caller if plan.kind == "inbound" else plan.callees[0]).startswith("06")
+        for plan in generator.log.planned
+    )

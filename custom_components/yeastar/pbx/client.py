@@ -9,6 +9,7 @@ refused for a stale token logs in again once and is retried once. Wrong credenti
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 import hashlib
 import json
 import logging
@@ -19,6 +20,7 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from .cdr import parse_cdr_csv
 from .errors import (
     YeastarApiDisabledError,
     YeastarApiError,
@@ -35,6 +37,8 @@ from .errors import (
 )
 from .models import (
     Call,
+    Cdr,
+    CompanyContact,
     DeviceInfo,
     Extension,
     ExtensionSettings,
@@ -52,6 +56,8 @@ API_PATH = f"/api/v{API_VERSION}"
 DEFAULT_PORT = 8088
 ALL = "all"
 ERRNO_UNSUPPORTED_REQUEST = "10003"
+ERRNO_NO_CDR = "20021"
+PBX_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _VERIFY_FAILED = "CERTIFICATE_VERIFY_FAILED"
 # Refusals after which only an explicit login() may try again.
@@ -184,12 +190,43 @@ class YeastarClient:
         """POST one request and return the payload of a ``Success`` answer."""
         query = {"token": token} if token is not None else None
         url = self._url(f"{API_PATH}/{endpoint}", query)
-        _LOGGER.debug("POST %s on %s", endpoint, self.host)
+        status, raw = await self._exchange(endpoint, url, body, token)
+        return self._payload(endpoint, status, raw)
+
+    async def _download(self, endpoint: str, query: Mapping[str, str]) -> bytes:
+        """GET a download link (``query`` carries the token); return the file's bytes.
+
+        The PBX answers a refused download with a JSON failure body instead of the
+        file: that raises its error (a JSON success body is an empty file).
+        """
+        url = self._url(f"{API_PATH}/{endpoint}", query)
+        status, raw = await self._exchange(endpoint, url, None, query.get("token"))
+        if status != 200 or raw.lstrip()[:1] == b"{":
+            self._payload(endpoint, status, raw)
+            return b""
+        return raw
+
+    async def _exchange(
+        self,
+        endpoint: str,
+        url: URL,
+        body: Mapping[str, str] | None,
+        token: str | None,
+    ) -> tuple[int, bytes]:
+        """Send a POST of ``body`` (a GET when None); return the HTTP status and body."""
+        _LOGGER.debug(
+            "%s %s on %s", "GET" if body is None else "POST", endpoint, self.host
+        )
         try:
             async with asyncio.timeout(self.request_timeout):
-                async with self._session.post(
-                    url, data=json.dumps(body), headers=_HEADERS, ssl=self._ssl_mode
-                ) as response:
+                request = (
+                    self._session.get(url, ssl=self._ssl_mode)
+                    if body is None
+                    else self._session.post(
+                        url, data=json.dumps(body), headers=_HEADERS, ssl=self._ssl_mode
+                    )
+                )
+                async with request as response:
                     status = response.status
                     raw = await response.read()
         except aiohttp.ServerFingerprintMismatch as err:
@@ -209,7 +246,7 @@ class YeastarClient:
             raise self._unreachable(err, token) from err
         except (TimeoutError, aiohttp.ClientError, OSError) as err:
             raise self._unreachable(err, token) from err
-        return self._payload(endpoint, status, raw)
+        return status, raw
 
     def _untrusted(self) -> YeastarUntrustedCertificateError:
         """Return the error for a certificate no trusted CA signed."""
@@ -477,6 +514,18 @@ class YeastarClient:
         payload = await self._request("trunk/list")
         return [Trunk.from_dict(t) for t in _mappings(pick_list(payload, "trunklist"))]
 
+    async def company_contacts(
+        self, contact_id: str | None = None
+    ) -> list[CompanyContact]:
+        """Return the PBX's company contacts: all of them, or the one with that id."""
+        payload = await self._request(
+            "companycontacts/query", {"id": ALL if contact_id is None else contact_id}
+        )
+        return [
+            CompanyContact.from_dict(entry)
+            for entry in _mappings(pick_list(payload, "companycontacts", "contacts"))
+        ]
+
     # -- call control --------------------------------------------------------
 
     async def dial(
@@ -576,3 +625,31 @@ class YeastarClient:
             "token": self._token or "",
         }
         return str(self._url(f"{API_PATH}/recording/download", query))
+
+    async def cdr_records(
+        self, start: datetime, end: datetime, number: str = ALL
+    ) -> list[Cdr]:
+        """Return the records of the calls that started from ``start`` to ``end``.
+
+        ``number``: "all" (default), an extension or an outside number. The times are
+        the PBX's local time: their date and time are sent as they are (a time zone is
+        not converted). Asks for a download random, then downloads the CSV; a window
+        without calls (errno 20021) is an empty list.
+        """
+        window = {
+            "number": number,
+            "starttime": start.strftime(PBX_TIME_FORMAT),
+            "endtime": end.strftime(PBX_TIME_FORMAT),
+        }
+        try:
+            payload = await self._request("cdr/get_random", window)
+            query = window | {
+                "random": pick(payload, "random"),
+                "token": self._token or "",
+            }
+            raw = await self._download("cdr/download", query)
+        except YeastarApiError as err:
+            if err.errno == ERRNO_NO_CDR:
+                return []
+            raise
+        return parse_cdr_csv(raw)

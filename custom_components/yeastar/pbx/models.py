@@ -403,3 +403,102 @@ class Cdr(Model):
             did_number=pick(data, "didnumber"),
             agent_ring_time=pick(data, "agentringtime"),
         )
+
+
+class ContactNumberKind(StrEnum):
+    """Which of a company contact's phone numbers (``companycontacts`` fields)."""
+
+    BUSINESS = "business"  # businessnum
+    BUSINESS_2 = "business_2"  # businessnum2
+    BUSINESS_FAX = "business_fax"  # businessfax
+    MOBILE = "mobile"
+    MOBILE_2 = "mobile_2"
+    HOME = "home"  # homenum
+    HOME_2 = "home_2"  # homenum2
+    HOME_FAX = "home_fax"  # homefax
+    OTHER = "other"  # othernum
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactNumber(Model):
+    """One phone number of a company contact, as the PBX stores it (not normalised)."""
+
+    kind: ContactNumberKind
+    number: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompanyContact(Model):
+    """One entry of the PBX's company phone book (``companycontacts/query``)."""
+
+    id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    company: str = ""
+    business_number: str = ""
+    business_number_2: str = ""
+    business_fax: str = ""
+    mobile: str = ""
+    mobile_2: str = ""
+    home_number: str = ""
+    home_number_2: str = ""
+    home_fax: str = ""
+    other_number: str = ""
+    zip_code: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    country: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Parse one ``companycontacts`` entry (only one source documents its fields)."""
+        return cls(
+            id=pick(data, "id", "contactid"),
+            first_name=pick(data, "firstname"),
+            last_name=pick(data, "lastname"),
+            email=pick(data, "email"),
+            company=pick(data, "company"),
+            business_number=pick(data, "businessnum", "businessnumber"),
+            business_number_2=pick(data, "businessnum2", "businessnumber2"),
+            business_fax=pick(data, "businessfax"),
+            mobile=pick(data, "mobile", "mobilenum", "moblie"),
+            mobile_2=pick(data, "mobile2", "mobilenum2"),
+            home_number=pick(data, "homenum", "homenumber"),
+            home_number_2=pick(data, "homenum2", "homenumber2"),
+            home_fax=pick(data, "homefax"),
+            other_number=pick(data, "othernum", "othernumber"),
+            zip_code=pick(data, "zipcode", "zip", "postcode"),
+            street=pick(data, "street"),
+            city=pick(data, "city"),
+            state=pick(data, "state"),
+            country=pick(data, "country"),
+        )
+
+    @property
+    def numbers(self) -> tuple[ContactNumber, ...]:
+        """Return every phone number the contact has (faxes included), with its kind."""
+        numbers = (
+            (ContactNumberKind.BUSINESS, self.business_number),
+            (ContactNumberKind.BUSINESS_2, self.business_number_2),
+            (ContactNumberKind.BUSINESS_FAX, self.business_fax),
+            (ContactNumberKind.MOBILE, self.mobile),
+            (ContactNumberKind.MOBILE_2, self.mobile_2),
+            (ContactNumberKind.HOME, self.home_number),
+            (ContactNumberKind.HOME_2, self.home_number_2),
+            (ContactNumberKind.HOME_FAX, self.home_fax),
+            (ContactNumberKind.OTHER, self.other_number),
+        )
+        return tuple(
+            ContactNumber(kind=kind, number=number)
+            for kind, number in numbers
+            if number
+        )
+
+    @property
+    def display_name(self) -> str:
+        """Return "first last", else the company, else "" (a contact with a number only)."""
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or (
+            self.company
+        )
