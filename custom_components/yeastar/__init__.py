@@ -19,7 +19,7 @@ from .coordinator import YeastarConfigEntry, YeastarCoordinator, YeastarRuntimeD
 from .entity import pbx_device_info
 from .entry_updates import async_entry_updated
 from .errors import setup_error
-from .pbx.errors import YeastarError
+from .pbx import YeastarError
 from .reports import ReportPath
 from .services import async_setup_services
 from .session_store import SessionStore

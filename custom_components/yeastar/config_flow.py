@@ -38,9 +38,14 @@ from .coordinator import YeastarConfigEntry
 from .entry_updates import async_store_connection
 from .errors import flow_error
 from .options_flow import PORT_SELECTOR, YeastarOptionsFlow
-from .pbx.errors import YeastarCertificateError, YeastarConnectionError, YeastarError
-from .pbx.models import DeviceInfo
-from .pbx.tls import fetch_certificate_fingerprint, format_fingerprint
+from .pbx import (
+    SystemInfo,
+    YeastarCertificateError,
+    YeastarConnectionError,
+    YeastarError,
+    fetch_certificate_fingerprint,
+    format_fingerprint,
+)
 
 DEFAULT_TITLE: Final = "Yeastar S-Series"
 CONNECTION_KEYS: Final = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_USERNAME, CONF_PASSWORD)
@@ -237,7 +242,7 @@ class YeastarConfigFlow(ConfigFlow, domain=DOMAIN):
         self._offered_fingerprint = fingerprint
         return await self.async_step_trust_certificate()
 
-    async def _async_finish(self, device: DeviceInfo) -> ConfigFlowResult:
+    async def _async_finish(self, device: SystemInfo) -> ConfigFlowResult:
         """Create the entry, or update the reauthenticated / reconfigured one."""
         await self.async_set_unique_id(device.serial_number, raise_on_progress=False)
         data = self._connection_data()

@@ -15,9 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .const import CONF_TLS_FINGERPRINT, DEFAULT_PORT, DEFAULT_SSL
-from .pbx.client import ReportDestination, YeastarClient
-from .pbx.errors import YeastarError
-from .pbx.models import DeviceInfo, LoginResult
+from .pbx import LoginResult, ReportDestination, SystemInfo, YeastarClient, YeastarError
 
 
 def create_client(
@@ -43,7 +41,7 @@ def create_client(
 
 async def async_read_device_info(
     hass: HomeAssistant, data: Mapping[str, Any]
-) -> DeviceInfo:
+) -> SystemInfo:
     """Log in once, read the PBX's identity, and log out (best effort).
 
     How a flow proves a connection before it stores it; raises the client's errors.

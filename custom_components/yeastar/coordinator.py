@@ -23,7 +23,7 @@ from .const import CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, LOGGER
 from .errors import update_error
 from .identifiers import extension_identifier, trunk_identifier
 from .office import Office, OfficeInventory
-from .pbx.errors import YeastarError
+from .pbx import YeastarError
 from .reports import ReportPath
 from .sseries import SSeriesBackend
 

@@ -19,7 +19,7 @@ from yarl import URL
 
 from . import issues
 from .const import CONF_CALLBACK_HOST, CONF_CALLBACK_PORT
-from .pbx.client import ReportDestination
+from .pbx import ReportDestination
 
 
 @callback

@@ -17,7 +17,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .backoff import LoginsWaiting
 from .const import DOMAIN
-from .pbx.errors import (
+from .pbx import (
     YeastarApiDisabledError,
     YeastarApiError,
     YeastarAuthenticationError,

@@ -12,7 +12,7 @@ from .entity import (
     YeastarExtensionEntity,
     async_add_extension_entities,
 )
-from .pbx.activity import ActivityKind, CallActivity
+from .pbx import ActivityKind, CallActivity
 
 PARALLEL_UPDATES = 0
 

@@ -21,7 +21,7 @@ from typing import Protocol
 from homeassistant.core import CALLBACK_TYPE, callback
 
 from .listeners import KeyedListeners
-from .pbx.activity import ActiveCall, CallActivity, CallState
+from .pbx import ActiveCall, CallActivity, CallState
 
 
 class PhoneState(StrEnum):

@@ -24,8 +24,12 @@ from .connection import async_read_device_info
 from .const import CONF_REPORT_ADDRESSES, CONF_TLS_FINGERPRINT, DOMAIN
 from .coordinator import YeastarConfigEntry
 from .entry_updates import async_store_connection
-from .pbx.errors import YeastarConnectionError, YeastarError
-from .pbx.tls import fetch_certificate_fingerprint, format_fingerprint
+from .pbx import (
+    YeastarConnectionError,
+    YeastarError,
+    fetch_certificate_fingerprint,
+    format_fingerprint,
+)
 
 
 async def async_create_fix_flow(

@@ -28,11 +28,11 @@ from . import issues
 from .addresses import async_lookup_addresses
 from .const import CONF_REPORT_ADDRESSES, LOGGER
 from .listeners import KeyedListeners
-from .pbx.errors import YeastarReportError
-from .pbx.events import (
+from .pbx import (
     BootUpReport,
     Report,
     UnknownReport,
+    YeastarReportError,
     parse_report,
     report_fingerprint,
 )

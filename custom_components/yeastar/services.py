@@ -26,7 +26,7 @@ from .const import DOMAIN
 from .coordinator import YeastarConfigEntry
 from .errors import action_error
 from .office import Office, PhoneState
-from .pbx.errors import YeastarError
+from .pbx import YeastarError
 
 SERVICE_DIAL: Final = "dial"
 SERVICE_HANGUP: Final = "hangup"

@@ -32,16 +32,16 @@ from . import backoff, issues
 from .connection import create_client
 from .const import HEARTBEAT_INTERVAL, LOGGER
 from .destination import async_report_destination
-from .pbx.client import YeastarClient
-from .pbx.errors import (
+from .pbx import (
+    LoginResult,
     YeastarApiError,
     YeastarAuthenticationError,
     YeastarCertificateError,
+    YeastarClient,
     YeastarError,
     YeastarLockedOutError,
     YeastarTokenRefusedError,
 )
-from .pbx.models import LoginResult
 from .session_store import SessionStore
 
 # Tokens that end while in use this often (re-logins within the window) mean another

@@ -21,17 +21,20 @@ from .office import (
     PhoneState,
     TrunkInfo,
 )
-from .pbx.calls import CallTracker
-from .pbx.events import (
+from .pbx import (
     BootUpReport,
     CallStatusReport,
+    CallTracker,
     ConfigChangeReport,
+    Extension,
     ExtensionStatusReport,
     NewCdrReport,
     Report,
+    SystemInfo,
+    Trunk,
+    hang_up_call,
+    hang_up_extension,
 )
-from .pbx.hangup import hang_up_call, hang_up_extension
-from .pbx.models import DeviceInfo, Extension, Trunk
 from .session import PbxSession
 
 # The S-Series words for a phone (extension/list and ExtensionStatus, compared
@@ -60,7 +63,7 @@ def trunk_state_from_word(word: str) -> str | None:
     return state if state in TRUNK_STATES else None
 
 
-def identity_of(system: DeviceInfo) -> PbxIdentity:
+def identity_of(system: SystemInfo) -> PbxIdentity:
     """Return the PBX's identity from ``deviceinfo/query``."""
     return PbxIdentity(
         serial_number=system.serial_number,

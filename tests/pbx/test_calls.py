@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import Call
 from custom_components.yeastar.pbx.calls import (
     ActiveCall,
     ActivityKind,
@@ -15,7 +16,6 @@ from custom_components.yeastar.pbx.calls import (
     CallTracker,
 )
 from custom_components.yeastar.pbx.events import Report, parse_report
-from custom_components.yeastar.pbx.models import Call
 
 from .conftest import stored_report
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import CallType, Cdr, CdrStatus
 from custom_components.yeastar.pbx.cdr import parse_cdr_csv
-from custom_components.yeastar.pbx.models import CallType, Cdr, CdrStatus
 
 HEADER = (
     "callid,timestart,callfrom,callto,callduraction,talkduraction,srctrunkname,"

@@ -6,13 +6,13 @@ from typing import Any
 from aiohttp import web
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import CallType, Cdr, CdrStatus
 from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import (
     YeastarApiDisabledError,
     YeastarApiError,
     YeastarConnectionError,
 )
-from custom_components.yeastar.pbx.models import CallType, Cdr, CdrStatus
 from simulator import PbxSimulator
 from tests.common import FakeClock, Receiver
 

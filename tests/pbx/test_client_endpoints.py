@@ -5,16 +5,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from custom_components.yeastar.pbx.client import YeastarClient
-from custom_components.yeastar.pbx.errors import YeastarApiError
-from custom_components.yeastar.pbx.models import (
+from custom_components.yeastar.pbx.callmodels import (
     CallMember,
-    DeviceInfo,
-    Extension,
     MemberKind,
     MemberStatus,
-    Trunk,
 )
+from custom_components.yeastar.pbx.client import YeastarClient
+from custom_components.yeastar.pbx.errors import YeastarApiError
+from custom_components.yeastar.pbx.models import Extension, SystemInfo, Trunk
 
 from .conftest import FakePbx
 
@@ -63,7 +61,7 @@ async def test_device_info(fake_pbx: FakePbx, client: YeastarClient) -> None:
         ),
     )
     info = await client.device_info()
-    assert info == DeviceInfo(
+    assert info == SystemInfo(
         model="Yeastar S100",
         serial_number="369451090405",
         hardware_version="V1.10 0000-0000",

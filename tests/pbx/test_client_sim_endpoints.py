@@ -3,9 +3,9 @@
 import aiohttp
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import Call, MemberKind, MemberStatus
 from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import YeastarApiError
-from custom_components.yeastar.pbx.models import Call, MemberKind, MemberStatus
 from simulator import PbxSimulator, SimulatorTiming
 from tests.common import FakeClock
 

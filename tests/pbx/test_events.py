@@ -6,6 +6,13 @@ from typing import Any
 
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import (
+    CallMember,
+    CallType,
+    CdrStatus,
+    MemberKind,
+    MemberStatus,
+)
 from custom_components.yeastar.pbx.errors import YeastarReportError
 from custom_components.yeastar.pbx.events import (
     EVENT_TYPES,
@@ -23,13 +30,6 @@ from custom_components.yeastar.pbx.events import (
     decode_report,
     parse_report,
     report_fingerprint,
-)
-from custom_components.yeastar.pbx.models import (
-    CallMember,
-    CallType,
-    CdrStatus,
-    MemberKind,
-    MemberStatus,
 )
 
 from .conftest import stored_report

@@ -2,6 +2,7 @@
 
 import pytest
 
+from custom_components.yeastar.pbx.callmodels import Call, CallMember, MemberKind
 from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.pbx.errors import YeastarApiError
 from custom_components.yeastar.pbx.hangup import (
@@ -10,7 +11,6 @@ from custom_components.yeastar.pbx.hangup import (
     hang_up_extension,
     live_channels,
 )
-from custom_components.yeastar.pbx.models import Call, CallMember, MemberKind
 from simulator import PbxSimulator
 from tests.common import endpoints
 

@@ -4,23 +4,27 @@ from typing import Any
 
 import pytest
 
-from custom_components.yeastar.pbx.models import (
+from custom_components.yeastar.pbx.callmodels import (
     Call,
     CallMember,
     CallType,
     Cdr,
     CdrStatus,
-    DeviceInfo,
+    MemberKind,
+    MemberStatus,
+    parse_members,
+)
+from custom_components.yeastar.pbx.models import (
     Extension,
     ExtensionSettings,
     LoginResult,
-    MemberKind,
-    MemberStatus,
+    SystemInfo,
     Trunk,
+)
+from custom_components.yeastar.pbx.text import (
     as_int,
     as_switch,
     as_text,
-    parse_members,
     pick,
     pick_list,
 )
@@ -160,7 +164,7 @@ def test_login_result() -> None:
 
 def test_device_info_numbers_and_unknown_keys() -> None:
     """Numbers become strings, unknown keys are ignored, missing ones blank."""
-    info = DeviceInfo.from_dict(
+    info = SystemInfo.from_dict(
         {
             "DeviceName": "Yeastar S50",
             "sn": 369451090405,

@@ -62,9 +62,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .activity import ActiveCall, ActivityKind, CallActivity, CallDirection, CallState
+from .callmodels import Call, CallMember, MemberKind, MemberStatus
 from .events import BootUpReport, CallStatusReport, NewCdrReport, Report
 from .legs import Context, Leg, TrackedCall, advance, trunk_key, was_missed
-from .models import Call, CallMember, MemberKind, MemberStatus
 
 __all__ = [
     "ActiveCall",

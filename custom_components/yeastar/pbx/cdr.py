@@ -13,7 +13,7 @@ import csv
 import io
 import re
 
-from .models import Cdr
+from .callmodels import Cdr
 
 _KNOWN_COLUMNS = frozenset(
     {

@@ -23,8 +23,9 @@ import json
 from types import MappingProxyType
 from typing import Any, Final, Self
 
+from .callmodels import CallMember, Cdr, parse_members
 from .errors import YeastarReportError
-from .models import CallMember, Cdr, parse_members, pick, pick_list
+from .text import pick, pick_list
 
 _MEMBER_LIST_KEYS: Final = ("members", "call")  # "call": the cloud 1.x Invite
 

@@ -10,9 +10,9 @@ whole call, so "the call does not exist" for a later channel is expected, not an
 from collections.abc import Iterable
 from typing import Final
 
+from .callmodels import Call, MemberKind, MemberStatus
 from .client import YeastarClient
 from .errors import YeastarApiError
-from .models import Call, MemberKind, MemberStatus
 
 # The PBX's answers for a call or channel that no longer exists: "the call ID does not
 # exist" (call/query) and "the call does not exist" (call/hangup).

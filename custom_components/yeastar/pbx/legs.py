@@ -9,7 +9,7 @@ import itertools
 from typing import Final, Self
 
 from .activity import ActiveCall, ActivityKind, CallActivity, CallDirection, CallState
-from .models import CallMember, MemberKind, MemberStatus
+from .callmodels import CallMember, MemberKind, MemberStatus
 
 STATE_OF: Final[Mapping[MemberStatus | None, CallState]] = {
     MemberStatus.RING: CallState.RINGING,
