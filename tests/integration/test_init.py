@@ -1,5 +1,6 @@
 """Set-up and unload of a PBX entry against the simulator, and every reason setup stops."""
 
+from collections.abc import Awaitable, Callable
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
@@ -72,14 +73,51 @@ async def test_unload_when_pbx_is_gone(
     await simulator.bring_online()
 
 
-async def test_not_ready_when_unreachable(
-    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
+async def refuse_connections(sim: PbxSimulator) -> None:
+    """Make the PBX unreachable (its port refuses connections)."""
+    await sim.take_offline("refuse")
+
+
+async def switch_the_api_off(sim: PbxSimulator) -> None:
+    """Switch the PBX's API off (its web server answers 404)."""
+    sim.api_enabled = False
+
+
+async def refuse_every_token(sim: PbxSimulator) -> None:
+    """Make the PBX refuse the token of every login."""
+    sim.refuse_tokens = True
+
+
+async def change_the_password(sim: PbxSimulator) -> None:
+    """Change the API password on the PBX."""
+    sim.credentials.password = "changed-on-the-pbx"
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected_state", "expected_key"),
+    [
+        (refuse_connections, ConfigEntryState.SETUP_RETRY, "communication_error"),
+        (switch_the_api_off, ConfigEntryState.SETUP_RETRY, "api_disabled"),
+        (refuse_every_token, ConfigEntryState.SETUP_RETRY, "token_refused"),
+        (lock_out, ConfigEntryState.SETUP_RETRY, "locked_out"),
+        (change_the_password, ConfigEntryState.SETUP_ERROR, "authentication_error"),
+    ],
+)
+async def test_why_setup_stops(
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    added_entry: MockConfigEntry,
+    fault: Callable[[PbxSimulator], Awaitable[None]],
+    expected_state: ConfigEntryState,
+    expected_key: str,
 ) -> None:
-    """A PBX that does not answer leaves the entry retrying, with the reason in words."""
-    await simulator.take_offline("refuse")
+    """Each reason a set-up stops: retried or not, with the reason in translated words."""
+    await fault(simulator)
     await setup_entry(hass, added_entry)
-    assert added_entry.state is ConfigEntryState.SETUP_RETRY
-    assert added_entry.error_reason_translation_key == "communication_error"
+    assert added_entry.state is expected_state
+    assert added_entry.error_reason_translation_key == expected_key
+    assert added_entry.reason
+    assert "{" not in added_entry.reason  # every placeholder filled
     await simulator.bring_online()
 
 
@@ -119,16 +157,6 @@ async def test_pbx_given_by_host_name(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert simulator.requests[-1].endpoint == "logout"
-
-
-async def test_not_ready_when_api_disabled(
-    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
-) -> None:
-    """A PBX whose API is switched off leaves the entry retrying with that reason."""
-    simulator.api_enabled = False
-    await setup_entry(hass, added_entry)
-    assert added_entry.state is ConfigEntryState.SETUP_RETRY
-    assert added_entry.error_reason_translation_key == "api_disabled"
 
 
 async def test_wrong_password_starts_reauth(
