@@ -152,6 +152,8 @@ class SSeriesBackend:
         if calls is not None:
             self._resync_calls = False
             self.office.apply_activities(self.tracker.load(calls))
+        # Missed calls whose record (NewCdr) never came are told as missed now.
+        self.office.apply_activities(self.tracker.flush())
         return OfficeInventory(
             identity=identity_of(system),
             extensions={ext.number: extension_info(ext) for ext in extensions},

@@ -298,7 +298,7 @@ async def test_reports_during_setup_are_not_lost(
     with patch.object(SSeriesBackend, "async_connect", connect_then_call):
         await setup_entry(hass, added_entry)
     assert added_entry.state is ConfigEntryState.LOADED
-    assert fired[-2:] == ["ended", "missed"]
+    assert fired[-2:] == ["ringing", "missed"]
 
 
 async def test_session_left_open_is_ended_at_setup(

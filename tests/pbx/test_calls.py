@@ -32,6 +32,7 @@ HELD = ActivityKind.HELD
 RESUMED = ActivityKind.RESUMED
 ENDED = ActivityKind.ENDED
 MISSED = ActivityKind.MISSED
+VOICEMAIL = ActivityKind.VOICEMAIL
 
 
 def ext(
@@ -208,15 +209,21 @@ def test_inbound_call_answered(tracker: CallTracker) -> None:
 
 
 def test_inbound_call_missed(tracker: CallTracker) -> None:
-    """Reference 7.5, inbound call not answered: ended, then missed."""
+    """Reference 7.5, inbound call not answered: missed (and not ended), with its record."""
     assert feed(
         tracker,
         report("ExtensionStatus", extension="1000", status="Ringing"),
         call_status("c1", inbound("ALERT"), ext(1000, "RING")),
     ) == [(RINGING, "1000")]
-    hung_up = tracker.handle(call_status("c1", inbound("BYE"), ext(1000, "BYE")))
-    assert brief(hung_up) == [(ENDED, "1000"), (MISSED, "1000")]
-    missed = hung_up[1]
+    assert tracker.handle(call_status("c1", inbound("BYE"), ext(1000, "BYE"))) == []
+    assert tracker.active_calls("1000") == ()
+    assert (
+        feed(tracker, report("ExtensionStatus", extension="1000", status="Registered"))
+        == []
+    )
+    recorded = tracker.handle(new_cdr("c1", "NO ANSWER"))
+    assert brief(recorded) == [(MISSED, "1000")]
+    missed = recorded[0]
     assert (
         missed.direction,
         missed.peer_number,
@@ -228,24 +235,42 @@ def test_inbound_call_missed(tracker: CallTracker) -> None:
         DID,
         TRUNK,
     )
-    assert (
-        feed(
-            tracker,
-            report("ExtensionStatus", extension="1000", status="Registered"),
-            new_cdr("c1", "NO ANSWER"),
+    assert feed(tracker, new_cdr("c1", "NO ANSWER")) == []
+
+
+def test_missed_call_whose_record_is_lost(tracker: CallTracker) -> None:
+    """Without its record, a missed call is told as missed at the next flush, once."""
+    feed(tracker, call_status("c1", inbound("ALERT"), ext(1000, "RING")))
+    assert feed(tracker, call_status("c1", inbound("BYE"), ext(1000, "BYE"))) == []
+    assert brief(tracker.flush()) == [(MISSED, "1000")]
+    assert tracker.flush() == []
+    assert feed(tracker, new_cdr("c1", "NO ANSWER")) == []
+
+
+def test_missed_calls_waiting_for_records_are_bounded() -> None:
+    """Calls waiting for their record beyond the capacity are told as missed at once."""
+    tracker = CallTracker(finished_capacity=2)
+    told = []
+    for index in range(3):
+        feed(tracker, call_status(f"c{index}", inbound("ALERT"), ext(1000, "RING")))
+        told += tracker.handle(
+            call_status(f"c{index}", inbound("BYE"), ext(1000, "BYE"))
         )
-        == []
-    )
+    assert [(a.kind, a.call_id) for a in told] == [(MISSED, "c0")]
+    assert [a.call_id for a in tracker.flush()] == ["c1", "c2"]
+
+
+def test_reboot_tells_the_missed_calls_still_waiting(tracker: CallTracker) -> None:
+    feed(tracker, call_status("c1", inbound("ALERT"), ext(1000, "RING")))
+    feed(tracker, call_status("c1", inbound("BYE"), ext(1000, "BYE")))
+    assert feed(tracker, report("BootUp")) == [(MISSED, "1000")]
 
 
 def test_cdr_before_bye_finishes_the_call_once(tracker: CallTracker) -> None:
     assert feed(tracker, call_status("c1", inbound("ALERT"), ext(1000, "RING"))) == [
         (RINGING, "1000")
     ]
-    assert feed(tracker, new_cdr("c1", "NO ANSWER")) == [
-        (ENDED, "1000"),
-        (MISSED, "1000"),
-    ]
+    assert feed(tracker, new_cdr("c1", "NO ANSWER")) == [(MISSED, "1000")]
     assert tracker.active_calls("1000") == ()
     assert (
         feed(
@@ -298,9 +323,11 @@ def test_internal_call_answered(tracker: CallTracker) -> None:
 def test_internal_call_missed(tracker: CallTracker) -> None:
     feed(tracker, call_status("c1", ext(1000, "ALERT"), ext(1001, "RING")))
     ended = tracker.handle(call_status("c1", ext(1000, "BYE"), ext(1001, "BYE")))
-    assert brief(ended) == [(ENDED, "1000"), (ENDED, "1001"), (MISSED, "1001")]
-    assert ended[2].peer_number == "1000"
-    assert ended[2].direction is CallDirection.INTERNAL
+    assert brief(ended) == [(ENDED, "1000")]
+    missed = tracker.handle(new_cdr("c1", "NO ANSWER"))
+    assert brief(missed) == [(MISSED, "1001")]
+    assert missed[0].peer_number == "1000"
+    assert missed[0].direction is CallDirection.INTERNAL
 
 
 def test_click_to_call_to_an_external_number(tracker: CallTracker) -> None:
@@ -355,9 +382,9 @@ def test_click_to_call_to_an_extension_that_does_not_answer(
         (RINGING, "1001", "1000")
     ]
     ended = tracker.handle(call_status("c1", ext(1000, "BYE"), ext(1001, "BYE")))
+    ended += tracker.handle(new_cdr("c1", "NO ANSWER"))
     assert [(a.kind, a.extension, a.peer_number) for a in ended] == [
         (ENDED, "1000", "1001"),
-        (ENDED, "1001", "1000"),
         (MISSED, "1001", "1000"),
     ]
 
@@ -383,7 +410,7 @@ def test_ring_group_answered_by_one(tracker: CallTracker) -> None:
             ext(1002, "ANSWER"),
             ext(1003, "BYE"),
         ),
-    ) == [(ENDED, "1001"), (ANSWERED, "1002"), (ENDED, "1003")]
+    ) == [(ANSWERED, "1002"), (ENDED, "1001"), (ENDED, "1003")]
     assert [call.extension for call in tracker.call("c1")] == ["1002"]
     assert feed(
         tracker,
@@ -403,20 +430,21 @@ def test_ring_group_nobody_answered(tracker: CallTracker) -> None:
             ext(1003, "RING"),
         ),
     )
-    ended = tracker.handle(
-        call_status(
-            "c1", inbound("BYE"), ext(1001, "BYE"), ext(1002, "BYE"), ext(1003, "BYE")
+    assert (
+        tracker.handle(
+            call_status(
+                "c1",
+                inbound("BYE"),
+                ext(1001, "BYE"),
+                ext(1002, "BYE"),
+                ext(1003, "BYE"),
+            )
         )
+        == []
     )
-    assert brief(ended) == [
-        (ENDED, "1001"),
-        (ENDED, "1002"),
-        (ENDED, "1003"),
-        (MISSED, "1001"),
-        (MISSED, "1002"),
-        (MISSED, "1003"),
-    ]
-    assert {activity.peer_number for activity in ended} == {CALLER}
+    missed = tracker.handle(new_cdr("c1", "NO ANSWER"))
+    assert brief(missed) == [(MISSED, "1001"), (MISSED, "1002"), (MISSED, "1003")]
+    assert {activity.peer_number for activity in missed} == {CALLER}
     assert feed(tracker, new_cdr("c1", "NO ANSWER")) == []
 
 
@@ -434,8 +462,8 @@ def test_internal_call_to_a_ring_group(tracker: CallTracker) -> None:
     )
     assert [(a.kind, a.extension, a.peer_number) for a in answered] == [
         (ANSWERED, "1000", "1002"),
-        (ENDED, "1001", "1000"),
         (ANSWERED, "1002", "1000"),
+        (ENDED, "1001", "1000"),
     ]
 
 
@@ -450,7 +478,7 @@ def test_queue_re_rings_an_agent_who_then_is_not_missed(tracker: CallTracker) ->
         call_status(
             "q1", inbound("ANSWERED"), ext(1001, "RING", "PJSIP/1001-b")
         ),  # re-ring
-    ) == [(RINGING, "1001"), (ENDED, "1001"), (RINGING, "1001")]
+    ) == [(RINGING, "1001"), (RINGING, "1001")]
     assert tracker.channels_for_extension("1001") == ("PJSIP/1001-b",)
     assert feed(
         tracker,
@@ -462,7 +490,7 @@ def test_queue_re_rings_an_agent_who_then_is_not_missed(tracker: CallTracker) ->
         ),
         call_status("q1", inbound("ANSWERED"), ext(1002, "ANSWER")),
         call_status("q1", inbound("BYE"), ext(1002, "BYE")),
-    ) == [(ENDED, "1001"), (RINGING, "1002"), (ANSWERED, "1002"), (ENDED, "1002")]
+    ) == [(RINGING, "1002"), (ANSWERED, "1002"), (ENDED, "1001"), (ENDED, "1002")]
 
 
 def test_queue_nobody_answered_misses_each_agent_once(tracker: CallTracker) -> None:
@@ -472,23 +500,27 @@ def test_queue_nobody_answered_misses_each_agent_once(tracker: CallTracker) -> N
         call_status("q1", inbound("ANSWERED"), ext(1001, "BYE", "PJSIP/1001-a")),
         call_status("q1", inbound("ANSWERED"), ext(1001, "RING", "PJSIP/1001-b")),
         call_status("q1", inbound("BYE"), ext(1001, "BYE", "PJSIP/1001-b")),
-    ) == [
-        (RINGING, "1001"),
-        (ENDED, "1001"),
-        (RINGING, "1001"),
-        (ENDED, "1001"),
-        (MISSED, "1001"),
-    ]
+        new_cdr("q1", "NO ANSWER"),
+    ) == [(RINGING, "1001"), (RINGING, "1001"), (MISSED, "1001")]
 
 
-def test_voicemail_after_ringing_is_missed(tracker: CallTracker) -> None:
+def test_voicemail_after_ringing_is_its_own_outcome(tracker: CallTracker) -> None:
+    """A caller sent to voicemail after ringing: voicemail, neither missed nor ended."""
     assert feed(
         tracker,
         call_status("c1", inbound("ALERT"), ext(1000, "RING")),
         call_status("c1", inbound("ANSWERED"), ext(1000, "BYE")),
         call_status("c1", inbound("BYE")),
         new_cdr("c1", "VOICEMAIL"),
-    ) == [(RINGING, "1000"), (ENDED, "1000"), (MISSED, "1000")]
+    ) == [(RINGING, "1000"), (VOICEMAIL, "1000")]
+
+
+def test_voicemail_record_before_the_last_bye(tracker: CallTracker) -> None:
+    assert feed(
+        tracker,
+        call_status("c1", inbound("ALERT"), ext(1000, "RING")),
+        new_cdr("c1", "VOICEMAIL"),
+    ) == [(RINGING, "1000"), (VOICEMAIL, "1000")]
 
 
 def test_forwarded_to_a_mobile_that_answers_is_not_missed(tracker: CallTracker) -> None:
@@ -579,12 +611,12 @@ def test_transfer_to_a_colleague_who_does_not_answer(tracker: CallTracker) -> No
         call_status("c1", inbound("ANSWERED"), ext(1000, "ANSWER")),
         call_status("c1", inbound("ANSWERED"), ext(1000, "BYE"), ext(1001, "RING")),
         call_status("c1", inbound("BYE"), ext(1001, "BYE")),
+        new_cdr("c1"),
     ) == [
         (RINGING, "1000"),
         (ANSWERED, "1000"),
         (ENDED, "1000"),
         (RINGING, "1001"),
-        (ENDED, "1001"),
         (MISSED, "1001"),
     ]
 
@@ -606,11 +638,11 @@ def test_transfer_back_to_the_first_extension(tracker: CallTracker) -> None:
             ext(1000, "RING", "PJSIP/1000-b"),
         ),
         call_status("c1", inbound("BYE"), ext(1000, "BYE", "PJSIP/1000-b")),
+        new_cdr("c1"),
     ) == [
         (ANSWERED, "1000"),
         (ENDED, "1000"),
         (RINGING, "1001"),
-        (ENDED, "1001"),
         (RINGING, "1000"),
         (ENDED, "1000"),
         (MISSED, "1001"),
@@ -701,12 +733,10 @@ def test_ring_group_with_partial_reports_misses_only_at_the_end(
         call_status("c1", ext(1002, "RING")),
         call_status("c1", ext(1001, "BYE")),
         call_status("c1", inbound("BYE")),
-    ) == [(RINGING, "1001"), (RINGING, "1002"), (ENDED, "1001")]
-    assert feed(tracker, call_status("c1", ext(1002, "BYE"))) == [
-        (ENDED, "1002"),
-        (MISSED, "1001"),
-        (MISSED, "1002"),
-    ]
+    ) == [(RINGING, "1001"), (RINGING, "1002")]
+    assert feed(
+        tracker, call_status("c1", ext(1002, "BYE")), new_cdr("c1", "NO ANSWER")
+    ) == [(MISSED, "1001"), (MISSED, "1002")]
 
 
 def test_members_that_cannot_be_used_are_ignored(tracker: CallTracker) -> None:
@@ -753,9 +783,8 @@ def test_numbers_sent_as_numbers_and_trunks_without_channel(
     assert tracker.channels_for_call("c1") == ()
     members[0]["inbound"]["memberstatus"] = "BYE"
     members[1]["ext"]["memberstatus"] = "BYE"
-    assert feed(tracker, call_status("c1", *members)) == [
-        (ENDED, "1000"),
-        (MISSED, "1000"),
+    assert feed(tracker, call_status("c1", *members), new_cdr("c1", "NO ANSWER")) == [
+        (MISSED, "1000")
     ]
 
 
@@ -955,10 +984,11 @@ def test_load_then_reports_continue_the_call(tracker: CallTracker) -> None:
     assert tracker.load(snapshot) == []
     assert tracker.active_calls("1000")[0].state is CallState.RINGING
     assert feed(tracker, call_status("c1", inbound("ALERT"), ext(1000, "RING"))) == []
-    assert feed(tracker, call_status("c1", inbound("BYE"), ext(1000, "BYE"))) == [
-        (ENDED, "1000"),
-        (MISSED, "1000"),
-    ]
+    assert feed(
+        tracker,
+        call_status("c1", inbound("BYE"), ext(1000, "BYE")),
+        new_cdr("c1", "NO ANSWER"),
+    ) == [(MISSED, "1000")]
 
 
 def test_load_ends_legs_and_calls_that_are_gone(tracker: CallTracker) -> None:

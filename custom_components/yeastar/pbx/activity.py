@@ -34,6 +34,7 @@ class ActivityKind(StrEnum):
     RESUMED = "resumed"
     ENDED = "ended"
     MISSED = "missed"
+    VOICEMAIL = "voicemail"  # missed, and the caller was sent to voicemail
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

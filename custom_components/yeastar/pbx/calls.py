@@ -23,20 +23,24 @@ Activities, per extension leg:
 - ``answered`` the first time it goes ANSWER (callee) or ANSWERED (caller, far end
   answered);
 - ``held`` when it goes HOLD, ``resumed`` when it leaves HOLD for ANSWER/ANSWERED;
-- ``ended`` when it goes BYE, or when its call ends without that BYE: a ``NewCdr``
-  arrives, the PBX reboots (``BootUp``), ``load`` no longer lists it, or the tracker
-  evicts the call (``max_active_calls``);
-- ``missed`` once per (call, extension), when the call ends, for an extension leg that
-  rang and never answered in an ``inbound`` or ``internal`` call that had a caller (an
-  inbound trunk leg or another extension), unless some callee answered the call (an
-  extension's ANSWER or an outbound leg's ANSWER, e.g. forwarded to a mobile) after this
-  extension started ringing. So in a ring group or queue answered by a colleague the
-  others only get ``ended``; when nobody answered every extension that rang gets
-  ``missed``; a transfer target that rang after the first answer and was not answered
-  gets ``missed``. An extension ringing alone (the first leg of a click-to-call) is
-  never missed. ``missed`` comes after ``ended``, and only for a call that ended by its
-  own reports (every leg BYE, or its ``NewCdr``): whichever of the last BYE and the CDR
-  comes first ends the call, the other is then ignored.
+- one outcome when its part in the call is over: ``ended``, ``missed`` or ``voicemail``.
+  A leg that answered (or placed the call) gets ``ended`` when it goes BYE, or when its
+  call ends without that BYE: a ``NewCdr`` arrives, the PBX reboots (``BootUp``),
+  ``load`` no longer lists it, or the tracker evicts the call (``max_active_calls``).
+  A leg that rang and never answered gets ``ended`` as soon as a colleague answered the
+  call after it started ringing, and otherwise its outcome when the call is over:
+  ``missed`` once per (call, extension) in an ``inbound`` or ``internal`` call that had a
+  caller (an inbound trunk leg or another extension), unless some callee answered the
+  call (an extension's ANSWER or an outbound leg's ANSWER, e.g. forwarded to a mobile)
+  after this extension started ringing; ``voicemail`` instead of ``missed`` when the
+  call's record says it went to voicemail; ``ended`` otherwise. So in a ring group or
+  queue answered by a colleague the others get ``ended``; when nobody answered every
+  extension that rang gets ``missed``; a transfer target that rang after the first
+  answer and was not answered gets ``missed``. An extension ringing alone (the first leg
+  of a click-to-call) is never missed. Missed and voicemail are told only for a call that
+  ended by its own reports (every leg BYE, or its ``NewCdr``): when the last BYE comes
+  first, they wait for the call's ``NewCdr`` (it says whether the caller left a
+  voicemail); ``flush`` tells the ones still waiting as ``missed`` (the record is lost).
 
 Order and duplicates. A leg never goes back: a RING or ALERT after it answered and any
 report after its BYE on the same channel are ignored, so a resent report emits nothing
@@ -60,9 +64,10 @@ updated evicted first) and ``finished_capacity`` call ids.
 
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from .activity import ActiveCall, ActivityKind, CallActivity, CallDirection, CallState
-from .callmodels import Call, CallMember, MemberKind, MemberStatus
+from .callmodels import Call, CallMember, CdrStatus, MemberKind, MemberStatus
 from .events import BootUpReport, CallStatusReport, NewCdrReport, Report
 from .legs import Context, Leg, TrackedCall, advance, trunk_key, was_missed
 
@@ -92,6 +97,8 @@ class CallTracker:
         self._calls: dict[str, TrackedCall] = {}  # least recently updated first
         self._by_extension: dict[str, dict[str, None]] = {}  # live call ids, in order
         self._finished: OrderedDict[str, None] = OrderedDict()
+        # Missed legs of calls over by their BYEs, waiting for the record (NewCdr).
+        self._awaiting_record: OrderedDict[str, list[CallActivity]] = OrderedDict()
 
     def handle(self, event: Report) -> list[CallActivity]:
         """Take one event; return what it did to the extensions' calls."""
@@ -100,15 +107,25 @@ class CallTracker:
                 if not call_id or call_id in self._finished:
                     return []
                 return self._merge(call_id, members, snapshot=False)
-            case NewCdrReport(call_id=call_id):
-                return self._on_cdr(call_id)
+            case NewCdrReport(call_id=call_id, cdr=cdr):
+                return self._on_cdr(
+                    call_id, voicemail=cdr.status is CdrStatus.VOICEMAIL
+                )
             case BootUpReport():
-                return [
+                return self.flush() + [
                     activity
                     for call in list(self._calls.values())
                     for activity in self._finish(call, report_missed=False)
                 ]
         return []
+
+    def flush(self) -> list[CallActivity]:
+        """Tell the missed calls still waiting for their record as missed."""
+        waiting = [
+            activity for group in self._awaiting_record.values() for activity in group
+        ]
+        self._awaiting_record.clear()
+        return waiting
 
     def load(
         self, calls_by_extension: Mapping[str, Iterable[Call]]
@@ -137,6 +154,7 @@ class CallTracker:
         self._calls.clear()
         self._by_extension.clear()
         self._finished.clear()
+        self._awaiting_record.clear()
 
     def active_calls(self, extension: str) -> tuple[ActiveCall, ...]:
         """Return an extension's calls in progress, in the order they reached it."""
@@ -199,6 +217,7 @@ class CallTracker:
             self._calls[call_id] = self._calls.pop(call_id)  # now the most recent
             changes = self._end_unlisted(call, members) if snapshot else []
             changes += self._apply_all(call, members)
+        changes += self._settled_outcomes(call)
         if changes:
             context = Context(call)
             activities += [
@@ -207,6 +226,17 @@ class CallTracker:
         if call.is_over():
             activities += self._finish(call, report_missed=not snapshot)
         return activities
+
+    def _settled_outcomes(self, call: TrackedCall) -> list[_Change]:
+        """End the unanswered legs a colleague's answer made sure were not missed."""
+        settled = [
+            leg
+            for leg in call.extensions.values()
+            if leg.outcome_due and call.answer_step > leg.ring_step
+        ]
+        for leg in settled:
+            leg.outcome_due = False
+        return [(leg, ActivityKind.ENDED) for leg in settled]
 
     def _apply_all(
         self, call: TrackedCall, members: Iterable[CallMember]
@@ -244,6 +274,9 @@ class CallTracker:
             return None
         if kind is ActivityKind.ENDED:
             self._unindex(leg.number, call.call_id)
+            if not leg.answered and not leg.is_caller:
+                leg.outcome_due = True  # said when the call is over
+                return None
         else:
             self._by_extension.setdefault(leg.number, {})[call.call_id] = None
         return leg, kind
@@ -270,36 +303,68 @@ class CallTracker:
         self._unindex(leg.number, call.call_id)
         return ActivityKind.ENDED
 
-    def _finish(self, call: TrackedCall, *, report_missed: bool) -> list[CallActivity]:
-        """End a call: ``ended`` for its live legs, then ``missed`` when due; forget it."""
+    def _finish(
+        self,
+        call: TrackedCall,
+        *,
+        report_missed: bool,
+        voicemail: bool | None = None,
+    ) -> list[CallActivity]:
+        """End a call: each extension leg's outcome (module docstring); forget the call.
+
+        ``voicemail``: what the call's record says, None when it has not come yet.
+        """
         still_live = [leg for leg in call.extensions.values() if not leg.ended]
         for leg in still_live:
+            leg.outcome_due = not leg.answered and not leg.is_caller
             self._end(call, leg)
         for leg in call.trunks.values():
             leg.ended = True
         context = Context(call)
-        activities = [
-            context.activity(ActivityKind.ENDED, call.call_id, leg)
-            for leg in still_live
-        ]
-        if report_missed:
-            activities += [
-                context.activity(ActivityKind.MISSED, call.call_id, leg)
-                for leg in call.extensions.values()
-                if was_missed(call, leg, context)
-            ]
+        ended: list[CallActivity] = []
+        missed: list[CallActivity] = []
+        for leg in call.extensions.values():
+            if leg.outcome_due:
+                missed_it = report_missed and was_missed(call, leg, context)
+                (missed if missed_it else ended).append(
+                    context.activity(ActivityKind.MISSED, call.call_id, leg)
+                    if missed_it
+                    else context.activity(ActivityKind.ENDED, call.call_id, leg)
+                )
+                leg.outcome_due = False
+            elif leg in still_live:
+                ended.append(context.activity(ActivityKind.ENDED, call.call_id, leg))
         del self._calls[call.call_id]
         self._remember_finished(call.call_id)
-        return activities
+        if voicemail is None and missed:
+            return ended + self._await_record(call.call_id, missed)
+        kind = ActivityKind.VOICEMAIL if voicemail else ActivityKind.MISSED
+        return ended + [replace(activity, kind=kind) for activity in missed]
 
-    def _on_cdr(self, call_id: str) -> list[CallActivity]:
+    def _await_record(
+        self, call_id: str, missed: list[CallActivity]
+    ) -> list[CallActivity]:
+        """Keep a call's missed legs until its record says missed or voicemail.
+
+        Returns what waited longest when more calls wait than are remembered.
+        """
+        self._awaiting_record[call_id] = missed
+        overflow: list[CallActivity] = []
+        while len(self._awaiting_record) > self._finished_capacity:
+            overflow += self._awaiting_record.popitem(last=False)[1]
+        return overflow
+
+    def _on_cdr(self, call_id: str, *, voicemail: bool) -> list[CallActivity]:
         """Finish a call when its record arrives (or remember an unseen one as finished)."""
+        if (waiting := self._awaiting_record.pop(call_id, None)) is not None:
+            kind = ActivityKind.VOICEMAIL if voicemail else ActivityKind.MISSED
+            return [replace(activity, kind=kind) for activity in waiting]
         if not call_id or call_id in self._finished:
             return []
         if (call := self._calls.get(call_id)) is None:
             self._remember_finished(call_id)
             return []
-        return self._finish(call, report_missed=True)
+        return self._finish(call, report_missed=True, voicemail=voicemail)
 
     def _admit(self, call: TrackedCall) -> list[CallActivity]:
         """Start tracking a call, first evicting the least recently updated if full."""

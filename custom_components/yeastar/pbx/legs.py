@@ -36,6 +36,8 @@ class Leg:
     ring_step: int = 0  # the call's step when it last started ringing
     answered: bool = False  # answered at least once in this call
     ended: bool = False
+    # Ended unanswered: ended, missed or voicemail is said when the call is over.
+    outcome_due: bool = False
 
     @classmethod
     def from_member(cls, member: CallMember) -> Self:
@@ -57,10 +59,14 @@ class Leg:
         self.trunk_name = member.trunk_name or self.trunk_name
 
     def restart(self, member: CallMember) -> None:
-        """Begin a new cycle on a new channel after the leg ended."""
+        """Begin a new cycle on a new channel after the leg ended.
+
+        An outcome the earlier cycle still owed is dropped: the call's end says one.
+        """
         self.merge(member)
         self.status = None
         self.ended = False
+        self.outcome_due = False
 
 
 def trunk_key(member: CallMember) -> str:
