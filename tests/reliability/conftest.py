@@ -35,9 +35,15 @@ def office() -> Office:
 
 
 @pytest.fixture
+def timing() -> SimulatorTiming:
+    """Return the simulator's timings (a test module may override them)."""
+    return FAST
+
+
+@pytest.fixture
 async def simulator(
-    socket_enabled: None, office: Office, clock: FakeClock
+    socket_enabled: None, office: Office, clock: FakeClock, timing: SimulatorTiming
 ) -> AsyncGenerator[PbxSimulator]:
     """Run a simulated PBX on a loopback port, plain HTTP, fast timings, hand-moved clock."""
-    async with pbx_simulator(office, timing=FAST, clock=clock) as sim:
+    async with pbx_simulator(office, timing=timing, clock=clock) as sim:
         yield sim

@@ -6,13 +6,15 @@ Each test prints its figures on lines that start with ``RELIABILITY:`` (shown wi
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import json
 import logging
+import time
 from types import TracebackType
 from typing import Any, Self
+from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -24,6 +26,7 @@ import pytest_socket
 
 from custom_components.yeastar.const import DOMAIN
 from custom_components.yeastar.identifiers import extension_identifier, unique_id
+from custom_components.yeastar.pbx.client import YeastarClient
 from custom_components.yeastar.sseries import phone_from_word
 from simulator import Office, PbxSimulator, SimExtension, SimTrunk
 from tests.common import FakeClock
@@ -249,6 +252,47 @@ def failed_logins(sim: PbxSimulator) -> int:
     )
 
 
+class RequestSpy:
+    """Count every request Home Assistant's PBX client sends, reached or not.
+
+    The simulator records only the requests it receives; one that is refused or hangs
+    never shows there, so the storm bounds count the client's attempts instead (the
+    client's one transport method, wrapped; its behaviour is unchanged).
+    """
+
+    def __init__(self) -> None:
+        """Count nothing yet."""
+        self.endpoints: list[str] = []
+        self._patch: Any = None
+
+    def __enter__(self) -> Self:
+        """Start counting."""
+        original = YeastarClient._post
+        endpoints = self.endpoints
+
+        async def counted(
+            client: YeastarClient,
+            endpoint: str,
+            body: Mapping[str, str],
+            token: str | None,
+        ) -> dict[str, Any]:
+            endpoints.append(endpoint)
+            return await original(client, endpoint, body, token)
+
+        self._patch = patch.object(YeastarClient, "_post", counted)
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop counting."""
+        self._patch.stop()
+
+    @property
+    def logins(self) -> int:
+        """Return the logins sent."""
+        return self.endpoints.count("login")
+
+
 @dataclass
 class Traffic:
     """What Home Assistant asked of the PBX, minute by simulated minute."""
@@ -256,11 +300,17 @@ class Traffic:
     requests: list[int] = field(default_factory=list)
     logins: list[int] = field(default_factory=list)
     failed_logins: list[int] = field(default_factory=list)
+    endpoints: list[Counter[str]] = field(default_factory=list)
 
     @property
     def peak(self) -> int:
         """Return the most requests in one minute."""
         return max(self.requests, default=0)
+
+    @property
+    def total_logins(self) -> int:
+        """Return the logins of the whole walk."""
+        return sum(self.logins)
 
     def logins_in_any(self, minutes: int) -> int:
         """Return the most logins in any window of that many minutes."""
@@ -273,6 +323,20 @@ class Traffic:
     def show(self) -> str:
         """Return the per-minute requests compactly."""
         return "[" + " ".join(str(count) for count in self.requests) + "]"
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures every fault test prints."""
+        return {
+            "minutes": len(self.requests),
+            "requests_per_minute": self.show(),
+            "peak_per_minute": self.peak,
+            "requests": sum(self.requests),
+            "logins": self.total_logins,
+            "failed_logins": sum(self.failed_logins),
+            "busiest_minute": dict(self.endpoints[self.requests.index(self.peak)])
+            if self.requests
+            else {},
+        }
 
 
 def _window_peak(per_minute: list[int], minutes: int) -> int:
@@ -290,23 +354,23 @@ async def walk(
     freezer: FrozenDateTimeFactory,
     clock: FakeClock,
     sim: PbxSimulator,
+    spy: RequestSpy,
     minutes: int,
     *,
     traffic: Traffic | None = None,
     step: int = 10,
     wait: bool = True,
-    each_step: Callable[[], None] | None = None,
 ) -> Traffic:
     """Let simulated time pass for Home Assistant and the PBX alike, counting requests.
 
     Every `step` seconds: the freezer (Home Assistant's clock and the event loop's) and
     the simulator's clock move on, due timers fire (polls, heartbeats), and what they
-    started runs. `wait=False` for a PBX that hangs: the requests it never answers end
-    by the client's timeout in a later step instead of being waited for.
+    started runs. `wait=False` for a PBX that hangs: a request it never answers ends by
+    the client's timeout in a later step instead of being waited for.
     """
     traffic = traffic or Traffic()
     for _ in range(minutes):
-        before, before_logins = len(sim.requests), logins(sim)
+        before, before_logins = len(spy.endpoints), spy.logins
         before_failed = failed_logins(sim)
         for _ in range(60 // step):
             freezer.tick(timedelta(seconds=step))
@@ -315,14 +379,36 @@ async def walk(
             if wait:
                 await hass.async_block_till_done(wait_background_tasks=True)
             else:
-                for _ in range(50):
-                    await asyncio.sleep(0)
-            if each_step is not None:
-                each_step()
-        traffic.requests.append(len(sim.requests) - before)
-        traffic.logins.append(logins(sim) - before_logins)
+                await real_pause(0.01)
+            if sim._reports.pending:  # a report on its way: let it arrive first
+                await real_pause(0.01)
+        traffic.requests.append(len(spy.endpoints) - before)
+        traffic.logins.append(spy.logins - before_logins)
         traffic.failed_logins.append(failed_logins(sim) - before_failed)
+        traffic.endpoints.append(Counter(spy.endpoints[before:]))
     return traffic
+
+
+async def real_pause(seconds: float) -> None:
+    """Wait real time, also while the freezer holds the event loop's clock."""
+    await asyncio.get_running_loop().run_in_executor(None, time.sleep, seconds)
+
+
+async def deliver(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, sim: PbxSimulator
+) -> None:
+    """Let the simulator deliver every report waiting, under the freezer (at most 5 s).
+
+    A report not answered 200 is retried after a short sleep on the event loop, whose
+    clock the freezer holds: it is moved on a little at a time.
+    """
+    for _ in range(500):
+        await hass.async_block_till_done()
+        if not sim._reports.pending:
+            return
+        freezer.tick(timedelta(milliseconds=50))
+        await real_pause(0.01)
+    raise AssertionError(f"{sim._reports.pending} reports still waiting")
 
 
 def big_office(count: int = 50) -> Office:
