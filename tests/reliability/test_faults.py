@@ -416,3 +416,46 @@ async def test_stale_session_after_an_unreachable_logout(
     assert_no_storm(traffic)
     assert_logged_once(caplog)
     figure("fault stale session", **traffic.figures(), sessions=len(simulator.tokens))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Defect: the reconciliation poll does not reconcile calls. The poll re-reads "
+        "extension/list but the call tracker only from extension/query_call after a "
+        "(re)login or a BootUp (sseries.SSeriesBackend._resync_calls); the phone state "
+        "is derived from the tracker's calls (office.phone_state), so a call whose end "
+        "reports never arrived keeps its phone ringing or busy in Home Assistant, "
+        "though the PBX lists it idle, until the next re-login."
+    ),
+)
+async def test_lost_end_of_call_is_corrected_by_the_poll(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    simulator: PbxSimulator,
+    clock: FakeClock,
+    spy: RequestSpy,
+    loaded: MockConfigEntry,
+) -> None:
+    """The reports of a call's end never arrive: the poll shows the phone idle again.
+
+    The reference leaves undocumented how often a PBX resends a report before it gives
+    up; here it gives up on the end of a call (BYE, the phone idle, the record) while
+    its reports could not be delivered, as a real one may during a network blip.
+    """
+    allow_loopback()
+    call_id = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0612345678", extension="1000"
+    )
+    await deliver(hass, freezer, simulator)
+    assert state(hass, "1000") == "ringing"
+    simulator.report_source = "127.0.0.3"  # the PBX's reports cannot get through
+    await simulator.hangup(call_id)
+    (token,) = simulator.tokens
+    simulator._reports.drop(token)  # and the PBX gives up resending them
+    simulator.report_source = "127.0.0.1"
+    assert mismatches(hass, simulator) == {"1000": ("ringing", "idle")}
+
+    traffic = await walk(hass, freezer, clock, simulator, spy, 3)
+    figure("fault lost end of call", **traffic.figures(), shown=state(hass, "1000"))
+    assert mismatches(hass, simulator) == {}
