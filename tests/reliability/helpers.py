@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import json
 import logging
+import re
 import time
 from types import TracebackType
 from typing import Any, Self
@@ -235,6 +236,43 @@ def error_records(records: Iterable[logging.LogRecord]) -> list[str]:
         for record in records
         if record.levelno >= logging.ERROR
     ]
+
+
+def tracebacks(records: Iterable[logging.LogRecord]) -> list[str]:
+    """Return the records from INFO up that carry a traceback.
+
+    At DEBUG, Home Assistant 2026.x's coordinator logs every failed poll's exception
+    chain on purpose ("Full error:"); that is no error report.
+    """
+    return [
+        f"{record.name}: {record.getMessage()}"
+        for record in records
+        if record.exc_info and record.levelno >= logging.INFO
+    ]
+
+
+# What names the integration in a timer's callback or a task: its package, its job
+# names. (Not just "yeastar": the newest stage's Home Assistant lives in /opt/yeastar/.)
+OURS = re.compile(r"custom_components\.yeastar|yeastar_|Yeastar ")
+
+
+def yeastar_timers(hass: HomeAssistant) -> list[asyncio.TimerHandle]:
+    """Return the timers the integration scheduled (their callbacks name it)."""
+    return [
+        handle
+        for handle in hass.loop._scheduled  # type: ignore[attr-defined]
+        if not handle.cancelled() and OURS.search(repr(handle._callback))
+    ]
+
+
+def yeastar_tasks(hass: HomeAssistant) -> list[str]:
+    """Return the integration's tasks (by name or coroutine) Home Assistant tracks."""
+    found = []
+    for task in [*hass._tasks, *hass._background_tasks]:
+        described = f"{task.get_name()} {task.get_coro()!r}"
+        if OURS.search(described):
+            found.append(described)
+    return found
 
 
 def logins(sim: PbxSimulator) -> int:

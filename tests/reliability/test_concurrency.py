@@ -25,6 +25,9 @@ from .helpers import (
     figure,
     logins,
     mismatches,
+    tracebacks,
+    yeastar_tasks,
+    yeastar_timers,
 )
 
 DIALS = 50
@@ -35,11 +38,6 @@ WIDE = 50
 def office() -> Office:
     """Serve an office of fifty extensions."""
     return big_office(WIDE)
-
-
-def tracebacks(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """Return the log records that carry a traceback."""
-    return [record.getMessage() for record in caplog.records if record.exc_info]
 
 
 async def dial(hass: HomeAssistant, caller: str, callee: str) -> Any:
@@ -94,7 +92,7 @@ async def test_fifty_dials_at_once(
     assert all("not idle" in str(error) for error in errors)
     assert logins(simulator) - before == (1 if token == "expired" else 0)
     assert error_records(caplog.records) == []
-    assert tracebacks(caplog) == []
+    assert tracebacks(caplog.records) == []
     figure(
         f"concurrency 50 dials, token {token}",
         call_ids=len(call_ids),
@@ -159,7 +157,7 @@ async def test_reports_during_a_reload(
     assert statuses == [200] * len(statuses)
     assert mismatches(hass, simulator) == {}
     assert error_records(caplog.records) == []
-    assert tracebacks(caplog) == []
+    assert tracebacks(caplog.records) == []
     assert len(simulator.tokens) == 1
     figure(
         "concurrency reports during a reload",
@@ -195,18 +193,11 @@ async def test_unload_while_reports_arrive(
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     assert statuses == [200] * len(statuses)
     assert error_records(caplog.records) == []
-    assert tracebacks(caplog) == []
+    assert tracebacks(caplog.records) == []
     assert WEBHOOK_ID not in hass.data["webhook"]
     assert simulator.tokens == {}
-    assert [
-        task for task in hass._background_tasks if "yeastar" in task.get_name()
-    ] == []
-    assert [task for task in hass._tasks if "yeastar" in repr(task)] == []
-    timers = [
-        handle
-        for handle in hass.loop._scheduled  # type: ignore[attr-defined]
-        if not handle.cancelled() and "yeastar" in repr(handle)
-    ]
+    assert yeastar_tasks(hass) == []
+    timers = yeastar_timers(hass)
     assert timers == []
     figure(
         "concurrency unload while reports arrive",

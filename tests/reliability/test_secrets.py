@@ -48,6 +48,8 @@ from .conftest import FAST
 from .helpers import Poster, extension_report, figure
 
 NEW_PASSWORD = "n3w-Secret!"
+# A mistyped password (distinct enough not to appear in any message by chance).
+TYPO = "Tyqo-9x!k"
 CAPTURED = ("custom_components.yeastar", "homeassistant", "aiohttp")
 FORMATTER = logging.Formatter()
 # Home Assistant's own DEBUG lines that name the URL of every request they handle: the
@@ -269,7 +271,7 @@ async def test_credential_errors(
     await download()
     (flow,) = hass.config_entries.flow.async_progress()
     result = await hass.config_entries.flow.async_configure(
-        flow["flow_id"], {"username": entry.data["username"], CONF_PASSWORD: "wrong"}
+        flow["flow_id"], {"username": entry.data["username"], CONF_PASSWORD: TYPO}
     )
     assert result["errors"] == {CONF_PASSWORD: "invalid_auth"}
     result = await hass.config_entries.flow.async_configure(
@@ -302,7 +304,7 @@ async def test_credential_errors(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
-    found = secrets(simulator, NEW_PASSWORD, "wrong")
+    found = secrets(simulator, NEW_PASSWORD, TYPO)
     for text in diagnostics:
         assert [what for what, secret in found.items() if secret in text] == []
     assert leaks(caplog, found) == []
