@@ -64,3 +64,6 @@ class CallActivity:
     trunk_name: str
     did_number: str
     channel_id: str
+    # The extension placed the call (it heard ringback); False when it was called, or
+    # when the call was first seen in a snapshot (``CallTracker.load``).
+    is_caller: bool = False

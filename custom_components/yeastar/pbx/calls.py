@@ -40,7 +40,9 @@ Activities, per extension leg:
   of a click-to-call) is never missed. Missed and voicemail are told only for a call that
   ended by its own reports (every leg BYE, or its ``NewCdr``): when the last BYE comes
   first, they wait for the call's ``NewCdr`` (it says whether the caller left a
-  voicemail); ``flush`` tells the ones still waiting as ``missed`` (the record is lost).
+  voicemail); ``flush`` tells the ones that were already waiting at the flush before as
+  ``missed`` (the record is lost: the poll flushes, so a record gets at least one poll
+  interval to arrive), and ``flush(everything=True)`` all of them (the PBX restarted).
 
 Order and duplicates. A leg never goes back: a RING or ALERT after it answered and any
 report after its BYE on the same channel are ignored, so a resent report emits nothing
@@ -51,7 +53,13 @@ about them are ignored, so a late RING does not resurrect a call. One limit: a H
 resent after the call was resumed reads as a new hold; byte-identical resends are the
 webhook's to drop (``events.report_fingerprint``).
 
-``load`` resynchronises from ``extension/query_call``. It takes a complete snapshot:
+``reconcile`` corrects the tracker from the ``extension/query_call`` snapshot of a regular
+poll, with care because reports may be in flight while it is taken: it only ends calls,
+and only those that two snapshots in a row do not list (their end was lost: the PBX gave
+up resending its reports). They get ``ended`` (no ``missed`` is invented); calls it lists
+that the tracker does not know are left to their reports.
+
+``load`` resynchronises from ``extension/query_call`` after a login. It takes a complete snapshot:
 tracked calls it does not list, and legs a listed call no longer has, are ended. It
 reports only those ``ended`` activities: the moments a snapshot shows (a phone ringing,
 a call answered) were not observed, so no ``ringing``, ``answered`` or ``missed`` is
@@ -99,6 +107,10 @@ class CallTracker:
         self._finished: OrderedDict[str, None] = OrderedDict()
         # Missed legs of calls over by their BYEs, waiting for the record (NewCdr).
         self._awaiting_record: OrderedDict[str, list[CallActivity]] = OrderedDict()
+        # Those of them that were waiting at the last flush already.
+        self._waited_a_flush: set[str] = set()
+        # Tracked calls the last reconciliation's snapshot did not list.
+        self._unlisted_once: set[str] = set()
 
     def handle(self, event: Report) -> list[CallActivity]:
         """Take one event; return what it did to the extensions' calls."""
@@ -112,20 +124,27 @@ class CallTracker:
                     call_id, voicemail=cdr.status is CdrStatus.VOICEMAIL
                 )
             case BootUpReport():
-                return self.flush() + [
+                return self.flush(everything=True) + [
                     activity
                     for call in list(self._calls.values())
                     for activity in self._finish(call, report_missed=False)
                 ]
         return []
 
-    def flush(self) -> list[CallActivity]:
-        """Tell the missed calls still waiting for their record as missed."""
-        waiting = [
-            activity for group in self._awaiting_record.values() for activity in group
+    def flush(self, *, everything: bool = False) -> list[CallActivity]:
+        """Tell the missed calls whose record is lost as missed (module docstring)."""
+        lost = [
+            call_id
+            for call_id in self._awaiting_record
+            if everything or call_id in self._waited_a_flush
         ]
-        self._awaiting_record.clear()
-        return waiting
+        told = [
+            activity
+            for call_id in lost
+            for activity in self._awaiting_record.pop(call_id)
+        ]
+        self._waited_a_flush = set(self._awaiting_record)
+        return told
 
     def load(
         self, calls_by_extension: Mapping[str, Iterable[Call]]
@@ -149,12 +168,29 @@ class CallTracker:
             activity for activity in activities if activity.kind is ActivityKind.ENDED
         ]
 
+    def reconcile(
+        self, calls_by_extension: Mapping[str, Iterable[Call]]
+    ) -> list[CallActivity]:
+        """End the calls two regular snapshots in a row no longer list (docstring)."""
+        listed = {
+            call.call_id for calls in calls_by_extension.values() for call in calls
+        }
+        unlisted = self._calls.keys() - listed
+        lost = unlisted & self._unlisted_once
+        self._unlisted_once = unlisted - lost
+        activities: list[CallActivity] = []
+        for call_id in sorted(lost):
+            activities += self._finish(self._calls[call_id], report_missed=False)
+        return activities
+
     def clear(self) -> None:
         """Forget every call, finished ones included."""
         self._calls.clear()
         self._by_extension.clear()
         self._finished.clear()
         self._awaiting_record.clear()
+        self._waited_a_flush.clear()
+        self._unlisted_once.clear()
 
     def active_calls(self, extension: str) -> tuple[ActiveCall, ...]:
         """Return an extension's calls in progress, in the order they reached it."""
@@ -351,12 +387,15 @@ class CallTracker:
         self._awaiting_record[call_id] = missed
         overflow: list[CallActivity] = []
         while len(self._awaiting_record) > self._finished_capacity:
-            overflow += self._awaiting_record.popitem(last=False)[1]
+            oldest, activities = self._awaiting_record.popitem(last=False)
+            self._waited_a_flush.discard(oldest)
+            overflow += activities
         return overflow
 
     def _on_cdr(self, call_id: str, *, voicemail: bool) -> list[CallActivity]:
         """Finish a call when its record arrives (or remember an unseen one as finished)."""
         if (waiting := self._awaiting_record.pop(call_id, None)) is not None:
+            self._waited_a_flush.discard(call_id)
             kind = ActivityKind.VOICEMAIL if voicemail else ActivityKind.MISSED
             return [replace(activity, kind=kind) for activity in waiting]
         if not call_id or call_id in self._finished:

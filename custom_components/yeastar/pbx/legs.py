@@ -213,6 +213,7 @@ class Context:
             trunk_name=self.trunk_name,
             did_number=self.did_number,
             channel_id=leg.channel_id,
+            is_caller=leg.is_caller,
         )
 
     def active_call(self, call_id: str, leg: Leg) -> ActiveCall:
