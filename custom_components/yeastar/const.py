@@ -18,12 +18,16 @@ CONF_CALLBACK_PORT: Final = "callback_port"
 # Addresses besides the PBX's own that its reports may come from (accepted by the user
 # through a repair: a PBX with two interfaces, or a proxy in front of Home Assistant).
 CONF_REPORT_ADDRESSES: Final = "report_addresses"
+# Names of numbers the user keeps ({number: name}), and the office's country calling
+# code (digits; absent: from Home Assistant's country) for matching number forms.
+CONF_PHONE_BOOK: Final = "phone_book"
+CONF_COUNTRY_CODE: Final = "country_code"
 
 DEFAULT_PORT: Final = 8088
 DEFAULT_SSL: Final = True
-DEFAULT_POLL_INTERVAL: Final = (
-    60  # seconds; the reconciliation poll is only a safety net
-)
+# Seconds. The reconciliation poll is only a safety net (and the only source of trunk
+# states): with the heartbeat, 60 requests an hour at this default (README).
+DEFAULT_POLL_INTERVAL: Final = 300
 MIN_POLL_INTERVAL: Final = 10
 MAX_POLL_INTERVAL: Final = 3600
 

@@ -14,7 +14,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.yeastar.const import DOMAIN, HEARTBEAT_INTERVAL
+from custom_components.yeastar.const import (
+    CONF_POLL_INTERVAL,
+    DOMAIN,
+    HEARTBEAT_INTERVAL,
+)
 from custom_components.yeastar.pbx.client import YeastarClient
 from simulator import PbxSimulator
 from tests.common import FakeClock
@@ -256,8 +260,13 @@ async def test_another_client_on_the_same_account(
 
     With a PBX where a login ends the account's other sessions, two clients would take
     the session from each other at every request. Home Assistant logs in again a few
-    times, then waits, longer each time.
+    times, then waits, longer each time. (Polling every minute: at the default five,
+    fewer requests find their token gone.)
     """
+    hass.config_entries.async_update_entry(
+        init_integration, options={CONF_POLL_INTERVAL: 60}
+    )
+    await hass.async_block_till_done()
     simulator.single_session = True
     other = YeastarClient(
         "127.0.0.1",

@@ -26,15 +26,15 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.yeastar.pbx.callmodels import CallMember
 from custom_components.yeastar.pbx.errors import YeastarReportError
 from custom_components.yeastar.pbx.events import (
     EVENT_TYPES,
-    Event,
-    UnknownEvent,
+    Report,
+    UnknownReport,
     parse_report,
     report_fingerprint,
 )
-from custom_components.yeastar.pbx.models import CallMember
 from custom_components.yeastar.webhook import MAX_REPORT_BYTES
 from simulator import PbxSimulator
 from tests.integration.conftest import SERIAL
@@ -334,7 +334,7 @@ def draw_bodies(count: int) -> list[bytes]:
 # ------------------------------------------------------------------- the parser
 
 
-def assert_valid_text(event: Event) -> None:
+def assert_valid_text(event: Report) -> None:
     """Every text the parser returns can be encoded (stored, shown): no lone surrogate."""
     values: list[Any] = [
         getattr(event, item.name) for item in dataclasses.fields(event)
@@ -377,7 +377,7 @@ def test_parser_raises_only_report_errors() -> None:
         outcomes["parsed"] += 1
         assert isinstance(event.name, str)
         assert isinstance(event.serial_number, str)
-        assert type(event) is EVENT_TYPES.get(event.name.casefold(), UnknownEvent)
+        assert type(event) is EVENT_TYPES.get(event.name.casefold(), UnknownReport)
         assert_valid_text(event)
         try:
             fingerprint = report_fingerprint(event)
