@@ -6,8 +6,10 @@ import re
 
 from custom_components.yeastar import issues
 from custom_components.yeastar.const import TRUNK_STATES
+from custom_components.yeastar.history import LAST_CALL_OUTCOMES
 from custom_components.yeastar.office import PhoneState
-from custom_components.yeastar.pbx.activity import ActivityKind
+from custom_components.yeastar.pbx.activity import ActivityKind, CallDirection
+from custom_components.yeastar.wording import ANSWERED_AS_CALLER, LOGBOOK_KEYS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "yeastar"
 STRINGS = json.loads((INTEGRATION / "translations" / "en.json").read_text())
@@ -73,3 +75,24 @@ def test_every_action_is_described() -> None:
             assert field["name"]
             assert field["description"]
         assert ICONS["services"][action]
+
+
+def test_call_history_words_are_translated() -> None:
+    """The last call's outcomes and directions, the device triggers, the sentences."""
+    last_call = STRINGS["entity"]["sensor"]["last_call"]["state_attributes"]
+    assert set(last_call["outcome"]["state"]) == set(LAST_CALL_OUTCOMES)
+    assert set(last_call["direction"]["state"]) == {d.value for d in CallDirection}
+    assert set(STRINGS["device_automation"]["trigger_type"]) == {
+        kind.value for kind in ActivityKind
+    }
+    common = STRINGS["common"]
+    assert set(LOGBOOK_KEYS.values()) | {ANSWERED_AS_CALLER} <= set(common)
+    used = set(re.findall(r'text\(\s*(?:self\.)?hass,\s*"(\w+)"', SOURCE))
+    used |= {
+        f"missed_item{rang}{vm}" for rang in ("", "_rang") for vm in ("", "_voicemail")
+    }
+    assert used <= set(common)
+    assert set(common) == used | set(LOGBOOK_KEYS.values()) | {ANSWERED_AS_CALLER}
+    for key, sentence in common.items():
+        assert "{party}" in sentence or not key.startswith("logbook_"), key
+    assert ICONS["entity"]["todo"]["missed_calls"]["default"]

@@ -4,29 +4,40 @@ How the parts fit (README, "How it works"): the PBX's reports come in through th
 webhook (``webhook.py``), are checked and parsed by the report path (``reports.py``) and
 applied to the office (``office.py``) by the S-Series backend (``sseries.py``), which also
 answers the poll (``coordinator.py``) and the actions (``services.py``); entities read the
-office. The backend's session (``session.py``) owns the PBX API token.
+office. The backend's session (``session.py``) owns the PBX API token. The office also
+keeps the call history (``history.py``): the missed-call list (``todo.py``) and each
+extension's missed calls and last call (``sensor.py``); every call event goes to the bus
+too (``call_events.py``), for the logbook and device triggers.
 """
 
+from collections.abc import Callable
+from datetime import datetime
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.typing import ConfigType
 
 from .backoff import LoginsWaiting
+from .call_events import async_fire_call_events
 from .const import DOMAIN
 from .coordinator import YeastarConfigEntry, YeastarCoordinator, YeastarRuntimeData
 from .entity import pbx_device_info
-from .entry_updates import async_entry_updated
+from .entry_updates import async_apply_phone_book, async_entry_updated
 from .errors import setup_error
+from .history import CallHistory
+from .names import NameBook
 from .pbx import YeastarError
 from .reports import ReportPath
 from .services import async_setup_services
 from .session_store import SessionStore
 from .sseries import SSeriesBackend
 from .webhook import async_register_webhook
+from .wording import async_load_wording
 
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR, Platform.TODO]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -40,6 +51,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> bool:
     """Set up a PBX: listen, log in, read the office, then apply its reports."""
     backend = SSeriesBackend(hass, entry)
+    await backend.office.history.async_load()
+    entry.async_on_unload(backend.office.history.async_save)
+    await async_load_wording(hass)
+    async_apply_phone_book(hass, entry, backend.office)
     reports = ReportPath(hass, entry, backend.apply_report)
     coordinator = YeastarCoordinator(hass, entry, backend)
     backend.request_poll = coordinator.async_request_poll
@@ -78,10 +93,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> b
         .id
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(async_fire_call_events(hass, entry))
+    entry.async_on_unload(_async_count_missed_calls_by_day(hass, entry))
     backend.async_start()
     reports.async_start()
     entry.async_on_unload(entry.add_update_listener(async_entry_updated))
     return True
+
+
+@callback
+def _async_count_missed_calls_by_day(
+    hass: HomeAssistant, entry: YeastarConfigEntry
+) -> Callable[[], None]:
+    """Start each extension's count of missed calls again at local midnight."""
+    history = entry.runtime_data.office.history
+
+    @callback
+    def new_day(_now: datetime) -> None:
+        history.new_day()
+
+    return async_track_time_change(hass, new_day, hour=0, minute=0, second=0)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> bool:
@@ -90,5 +121,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: YeastarConfigEntry) -> None:
-    """Forget what the entry kept on disk (the token of a session left open)."""
+    """Forget what the entry kept on disk: a session left open, the call history."""
     await SessionStore(hass, entry.entry_id).async_forget()
+    await CallHistory(hass, entry.entry_id, NameBook()).async_remove()

@@ -8,7 +8,10 @@ otherwise, so that no release logs a deprecation about this integration:
   parent's registry id); the old field stops working in 2027.8;
 - finding a device: ``async_get_device(identifiers=...)`` gave way to
   ``async_get_device_by_identifier(identifier, config_entry_id)`` once identifiers
-  became unique per config entry only.
+  became unique per config entry only;
+- a device's config entries: ``DeviceEntry.config_entries`` (a set) gave way to
+  ``DeviceEntry.config_entry_id`` once a device belongs to one entry (the set is
+  deprecated, gone in 2027.10).
 """
 
 from typing import Any, Final, cast
@@ -39,6 +42,13 @@ def async_get_entry_device(
     if by_identifier is not None:
         return cast("dr.DeviceEntry | None", by_identifier(identifier, config_entry_id))
     device = registry.async_get_device(identifiers={identifier})
-    if device is None or config_entry_id not in device.config_entries:
+    if device is None or config_entry_id not in device_entry_ids(device):
         return None
     return device
+
+
+def device_entry_ids(device: dr.DeviceEntry) -> set[str]:
+    """Return the ids of the config entries a device belongs to."""
+    if (entry_id := getattr(device, "config_entry_id", None)) is not None:
+        return {str(entry_id)}
+    return set(device.config_entries)

@@ -3,7 +3,8 @@
 Redacted: the API username and password, the webhook id (anyone who knows it can post
 reports) wherever it appears, the pinned certificate fingerprint; and what identifies
 people: the names of the extensions' users and the outside numbers of calls (callers,
-DIDs), also in the excerpt of an unreadable report. Kept: extension numbers (the PBX's own
+DIDs), also in the excerpt of an unreadable report; the phone book, the contacts and the
+call history appear only as counts. Kept: extension numbers (the PBX's own
 internal numbers, needed to read the rest), kinds, states, counts and times. The API token
 is never included.
 """
@@ -15,10 +16,16 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_TLS_FINGERPRINT
+from .const import CONF_PHONE_BOOK, CONF_TLS_FINGERPRINT
 from .coordinator import YeastarConfigEntry, YeastarRuntimeData
 
-TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID, CONF_TLS_FINGERPRINT}
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    CONF_TLS_FINGERPRINT,
+    CONF_PHONE_BOOK,
+}
 PRIVATE_CALL_FIELDS = ("peer_number", "did_number")
 
 
@@ -46,6 +53,11 @@ async def async_get_config_entry_diagnostics(
         },
         "trunks": {name: asdict(trunk) for name, trunk in inventory.trunks.items()},
         "active_calls": _active_calls(runtime),
+        "names": {
+            "contact_numbers": len(inventory.contacts),
+            "phone_book_numbers": len(entry.options.get(CONF_PHONE_BOOK, {})),
+        },
+        "history": _history(runtime),
         "event_path": {
             "report_destination": _report_destination(runtime),
             "pbx_addresses": sorted(runtime.reports.pbx_addresses),
@@ -76,6 +88,21 @@ def _active_calls(runtime: YeastarRuntimeData) -> dict[str, list[dict[str, Any]]
         for number in runtime.office.inventory.extensions
     }
     return {number: active for number, active in calls.items() if active}
+
+
+def _history(runtime: YeastarRuntimeData) -> dict[str, Any]:
+    """Return the call history in counts: how many missed, per extension today."""
+    history = runtime.office.history
+    return {
+        "missed_calls_listed": len(history.missed),
+        "records_until": history.records_until,
+        "missed_today": {
+            number: count
+            for number in runtime.office.inventory.extensions
+            if (count := history.missed_today(number))
+        },
+        "last_calls": len(history.last_calls),
+    }
 
 
 def _report_destination(runtime: YeastarRuntimeData) -> dict[str, Any] | None:

@@ -105,6 +105,9 @@ class YeastarEntityDescription(EntityDescription):
     listen: Listen | None = None
     # Whether an item (an extension, a trunk) has this entity.
     exists_fn: Callable[[Any], bool] = lambda _item: True
+    # False: what the entity shows is kept in Home Assistant (the call history), so it
+    # stays available while the PBX cannot be reached.
+    needs_pbx: bool = True
 
 
 class YeastarEntity(CoordinatorEntity[YeastarCoordinator]):
@@ -133,6 +136,11 @@ class YeastarEntity(CoordinatorEntity[YeastarCoordinator]):
     def office(self) -> Office:
         """Return the office this entity shows a part of."""
         return self.runtime.office
+
+    @property
+    def available(self) -> bool:
+        """Return whether the entity can show its state (the PBX answers, if needed)."""
+        return super().available or not self.entity_description.needs_pbx
 
     async def async_added_to_hass(self) -> None:
         """Listen for the pushed changes the entity shows, as well as for the poll."""

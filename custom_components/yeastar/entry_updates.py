@@ -2,7 +2,7 @@
 
 New connection data (host, credentials, a newly trusted certificate) need a new login:
 the entry reloads. New options (poll interval, callback address, accepted report
-addresses) apply to the running entry at once. Flows and repairs only store the change;
+addresses, the phone book and country code) apply to the running entry at once. Flows and repairs only store the change;
 the entry's update listener applies it. That listener exists only while the entry is
 loaded, so storing connection data also schedules the reload itself when no listener
 will see the change (an entry that failed to set up, or data stored unchanged).
@@ -14,7 +14,10 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
+from .const import CONF_COUNTRY_CODE, CONF_PHONE_BOOK
 from .coordinator import YeastarConfigEntry, poll_interval
+from .names import calling_code
+from .office import Office
 
 
 @callback
@@ -36,3 +39,21 @@ async def async_entry_updated(hass: HomeAssistant, entry: YeastarConfigEntry) ->
     runtime.coordinator.update_interval = poll_interval(entry.options)
     runtime.backend.async_apply_options(entry.options)
     runtime.reports.async_apply_options(dict(entry.options))
+    async_apply_phone_book(hass, entry, runtime.office)
+    runtime.coordinator.async_update_listeners()  # names may have changed
+
+
+@callback
+def async_apply_phone_book(
+    hass: HomeAssistant, entry: ConfigEntry[Any], office: Office
+) -> None:
+    """Give the office the user's phone book and the country calling code."""
+    office.set_phone_book(
+        office_calling_code(hass, entry.options),
+        entry.options.get(CONF_PHONE_BOOK, {}),
+    )
+
+
+def office_calling_code(hass: HomeAssistant, options: Mapping[str, Any]) -> str:
+    """Return the office's country calling code: the options', else the country's."""
+    return str(options.get(CONF_COUNTRY_CODE) or calling_code(hass.config.country))

@@ -6,6 +6,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .call_events import call_details
 from .coordinator import YeastarConfigEntry
 from .entity import (
     YeastarEntityDescription,
@@ -54,13 +55,6 @@ class YeastarCallEvent(YeastarExtensionEntity, EventEntity):
     def _handle_push(self, activity: CallActivity) -> None:
         """Fire the event with the call's details."""
         self._trigger_event(
-            activity.kind.value,
-            {
-                "call_id": activity.call_id,
-                "direction": activity.direction.value,
-                "peer_number": activity.peer_number,
-                "trunk": activity.trunk_name,
-                "did_number": activity.did_number,
-            },
+            activity.kind.value, call_details(activity, self.office.names)
         )
         self.async_write_ha_state()

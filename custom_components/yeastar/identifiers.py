@@ -26,3 +26,14 @@ def trunk_identifier(serial_number: str, name: str) -> tuple[str, str]:
 def unique_id(device: tuple[str, str], key: str) -> str:
     """Return the unique id of a device's entity with a description key."""
     return f"{device[1]}_{key}"
+
+
+def extension_of(device: tuple[str, str], serial_number: str) -> str | None:
+    """Return the extension number a device identifier names, None if not an extension."""
+    domain, name = device
+    prefix = f"{serial_number}_"
+    if domain != DOMAIN or not name.startswith(prefix):
+        return None
+    if name.startswith(f"{prefix}trunk_"):
+        return None
+    return name.removeprefix(prefix) or None

@@ -11,17 +11,26 @@ says, in these terms, and every entity reads from it. Two kinds of change come i
 What an extension's phone is doing (``phone_state``) is derived from the PBX's word for it
 and the calls in progress the PBX reported: the PBX's word has no hold state, and a phone
 that refreshes its registration during a call says it is idle although the call goes on.
+
+The office also knows whose numbers are whose (``names.py``: the extensions, the PBX's
+contacts, the user's phone book) and keeps the calls that ended (``history.py``), which
+the backend hands over as call records.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 from homeassistant.core import CALLBACK_TYPE, callback
 
+from .history import CallHistory
 from .listeners import KeyedListeners
-from .pbx import ActiveCall, CallActivity, CallState
+from .names import NameBook
+from .pbx import ActiveCall, ActivityKind, CallActivity, CallState, Cdr
+
+# The listeners' key for every extension's calls (no extension number has a "*").
+EVERY_EXTENSION: Final = "*"
 
 
 class PhoneState(StrEnum):
@@ -72,11 +81,15 @@ class TrunkInfo:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OfficeInventory:
-    """Everything the poll reads: the PBX, its extensions and its trunks."""
+    """Everything the poll reads: the PBX, its extensions, trunks and contacts.
+
+    ``contacts``: (number, name) of every number of the PBX's company contacts.
+    """
 
     identity: PbxIdentity
     extensions: Mapping[str, ExtensionInfo]
     trunks: Mapping[str, TrunkInfo]
+    contacts: tuple[tuple[str, str], ...] = ()
 
 
 class CallView(Protocol):
@@ -103,13 +116,17 @@ def phone_state(
 class Office:
     """The office's state, and who to tell when a part of it changes."""
 
-    def __init__(self, calls: CallView) -> None:
+    def __init__(self, calls: CallView, history: CallHistory) -> None:
         """Start empty; ``calls`` answers which calls each extension is in."""
         self._calls = calls
+        self.history = history
+        self.names: NameBook = history.names
         self._inventory: OfficeInventory | None = None
         self._pushed: dict[str, PhoneState | None] = {}
         self._phone_listeners: KeyedListeners[[]] = KeyedListeners()
         self._activity_listeners: KeyedListeners[[CallActivity]] = KeyedListeners()
+        self._calling_code = ""
+        self._phone_book: Mapping[str, str] = {}
 
     @property
     def inventory(self) -> OfficeInventory:
@@ -123,6 +140,29 @@ class Office:
         """Take a new inventory: it replaces what was pushed since the last one."""
         self._inventory = inventory
         self._pushed.clear()
+        self._rebuild_names()
+
+    @callback
+    def set_phone_book(self, calling_code: str, phone_book: Mapping[str, str]) -> None:
+        """Take the user's phone book and the office's country calling code."""
+        self._calling_code, self._phone_book = calling_code, phone_book
+        if self._inventory is not None:
+            self._rebuild_names()
+
+    def _rebuild_names(self) -> None:
+        """Learn every number's name again from every source."""
+        self.names.rebuild(
+            code=self._calling_code,
+            phone_book=self._phone_book,
+            extensions={
+                number: info.name for number, info in self.inventory.extensions.items()
+            },
+            contacts=self.inventory.contacts,
+        )
+
+    def describe(self, number: str) -> str:
+        """Return a number with its name when one is known."""
+        return self.names.describe(number)
 
     def phone_state(self, number: str) -> PhoneState | None:
         """Return what an extension's phone is doing (None: the PBX's word is unknown)."""
@@ -147,6 +187,22 @@ class Office:
         for activity in activities:
             self._phone_listeners.notify(activity.extension)
             self._activity_listeners.notify(activity.extension, activity)
+            self._activity_listeners.notify(EVERY_EXTENSION, activity)
+
+    @callback
+    def record_calls(
+        self, records: Iterable[Cdr], activities: Iterable[CallActivity] = ()
+    ) -> None:
+        """Keep finished calls' records; ``activities`` tell who missed them."""
+        rang: dict[str, set[str]] = {}
+        for activity in activities:
+            if activity.kind in (ActivityKind.MISSED, ActivityKind.VOICEMAIL):
+                rang.setdefault(activity.call_id, set()).add(activity.extension)
+        extensions = self.inventory.extensions.keys()
+        for record in records:
+            self.history.record(
+                record, extensions=extensions, rang=rang.get(record.call_id, ())
+            )
 
     @callback
     def listen_phone(self, number: str, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -159,3 +215,10 @@ class Office:
     ) -> CALLBACK_TYPE:
         """Listen for what happens in one extension's calls; return the remover."""
         return self._activity_listeners.add(number, listener)
+
+    @callback
+    def listen_all_calls(
+        self, listener: Callable[[CallActivity], None]
+    ) -> CALLBACK_TYPE:
+        """Listen for what happens in every extension's calls; return the remover."""
+        return self._activity_listeners.add(EVERY_EXTENSION, listener)

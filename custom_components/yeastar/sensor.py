@@ -1,13 +1,15 @@
-"""Sensors: each extension's phone, each trunk's state, and when the PBX last reported."""
+"""Sensors: each extension's phone, missed calls and last call; trunks; the last report."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
+    SensorStateClass,
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -36,6 +38,9 @@ class ExtensionSensorDescription(SensorEntityDescription, YeastarEntityDescripti
     """A sensor of every extension (that ``exists_fn`` accepts), its value from the office."""
 
     value_fn: Callable[[Office, str], StateType | datetime]
+    attributes_fn: Callable[[Office, str], Mapping[str, Any] | None] = (
+        lambda _office, _number: None
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,7 +68,52 @@ EXTENSION_SENSORS: tuple[ExtensionSensorDescription, ...] = (
             number, listener
         ),
     ),
+    ExtensionSensorDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        needs_pbx=False,
+        value_fn=lambda office, number: office.history.missed_today(number),
+        listen=lambda runtime, number, listener: runtime.office.history.listen(
+            number, listener
+        ),
+    ),
+    ExtensionSensorDescription(
+        key="last_call",
+        translation_key="last_call",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        needs_pbx=False,
+        value_fn=lambda office, number: last_call_time(office, number),
+        attributes_fn=lambda office, number: last_call_details(office, number),
+        listen=lambda runtime, number, listener: runtime.office.history.listen(
+            number, listener
+        ),
+    ),
 )
+
+
+def last_call_time(office: Office, number: str) -> datetime | None:
+    """Return when an extension's last call started (None before its first)."""
+    if (call := office.history.last_calls.get(number)) is None:
+        return None
+    return datetime.fromisoformat(call.when)
+
+
+def last_call_details(office: Office, number: str) -> dict[str, Any] | None:
+    """Return who an extension's last call was with, which way, how long, how it ended.
+
+    ``outcome`` is one of ``history.LAST_CALL_OUTCOMES``.
+    """
+    if (call := office.history.last_calls.get(number)) is None:
+        return None
+    return {
+        "number": call.number,
+        "name": office.names.name_of(call.number),
+        "direction": call.direction,
+        "duration": call.duration,
+        "outcome": call.outcome,
+    }
+
 
 TRUNK_SENSORS: tuple[TrunkSensorDescription, ...] = (
     TrunkSensorDescription(
@@ -118,6 +168,11 @@ class YeastarExtensionSensor(YeastarExtensionEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value (asked only while available, so the extension exists)."""
         return self.entity_description.value_fn(self.office, self.key)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the details the description gives (the last call's)."""
+        return self.entity_description.attributes_fn(self.office, self.key)
 
 
 class YeastarTrunkSensor(YeastarTrunkEntity, SensorEntity):

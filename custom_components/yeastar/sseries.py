@@ -1,18 +1,24 @@
 """The Yeastar S-Series behind the seam (``backend.py``): its words in the office's terms.
 
-The inventory (``deviceinfo/query``, ``extension/list``, ``trunk/list``), the phone words
-of ``ExtensionStatus`` reports, the call reports (through the library's call tracker) and
-call control (dial, hang up) of the S-Series API, all through the PBX session and its
-login discipline (``session.py``).
+The inventory (``deviceinfo/query``, ``extension/list``, ``trunk/list``,
+``companycontacts/query``), the phone words of ``ExtensionStatus`` reports, the call
+reports (through the library's call tracker), the call records (``NewCdr`` as they come,
+the CDR download for the time Home Assistant was away) and call control (dial, hang up)
+of the S-Series API, all through the PBX session and its login discipline
+(``session.py``).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from .const import LOGGER, TRUNK_STATES
+from .history import CallHistory
+from .names import NameBook
 from .office import (
     ExtensionInfo,
     Office,
@@ -22,9 +28,13 @@ from .office import (
     TrunkInfo,
 )
 from .pbx import (
+    ActivityKind,
     BootUpReport,
+    CallActivity,
     CallStatusReport,
     CallTracker,
+    Cdr,
+    CompanyContact,
     ConfigChangeReport,
     Extension,
     ExtensionStatusReport,
@@ -32,6 +42,8 @@ from .pbx import (
     Report,
     SystemInfo,
     Trunk,
+    YeastarApiError,
+    YeastarClient,
     hang_up_call,
     hang_up_extension,
 )
@@ -94,6 +106,18 @@ def trunk_info(trunk: Trunk) -> TrunkInfo:
     )
 
 
+def contact_numbers(
+    contacts: Iterable[CompanyContact],
+) -> tuple[tuple[str, str], ...]:
+    """Return (number, name) for every number of the company contacts that have a name."""
+    return tuple(
+        (number.number, contact.display_name)
+        for contact in contacts
+        if contact.display_name
+        for number in contact.numbers
+    )
+
+
 class SSeriesBackend:
     """The S-Series PBX of one config entry: its session, its calls, its office."""
 
@@ -101,8 +125,16 @@ class SSeriesBackend:
         """Prepare the session and an empty office; nothing is sent yet."""
         self.session = PbxSession(hass, entry)
         self.tracker = CallTracker()
-        self.office = Office(self.tracker)
-        self._resync_calls = True
+        self.office = Office(
+            self.tracker, CallHistory(hass, entry.entry_id, NameBook())
+        )
+        # After a login (the PBX may have restarted, changed, lost reports meanwhile) the
+        # poll reads everything again: who the PBX is (None: to be read), the calls in
+        # progress as they are (``load``), the records since.
+        self._resync = True
+        self._identity: PbxIdentity | None = None
+        self._contacts: tuple[tuple[str, str], ...] = ()
+        self._contacts_refused = False
         # Set at set-up: ask for a poll soon (the PBX changed beyond what a report
         # says), and hear of every re-login (the PBX may have rebooted or moved).
         self.request_poll: Callable[[], None] = lambda: None
@@ -117,9 +149,9 @@ class SSeriesBackend:
         """
         await self.session.async_connect()
         async with self.session.async_requests() as client:
-            identity = identity_of(await client.device_info())
+            self._identity = self._identify(await client.device_info())
         await self.session.async_heartbeat()
-        return identity
+        return self._identity
 
     @callback
     def async_start(self) -> None:
@@ -135,30 +167,107 @@ class SSeriesBackend:
         """Tell the PBX where reports go when that changed."""
         self.session.async_apply_options(options)
 
+    def _identify(self, system: SystemInfo) -> PbxIdentity:
+        """Return who the PBX is; its clock's zone goes to the history."""
+        if (zone := system.time_zone) is not None:
+            self.office.history.pbx_zone = zone
+        return identity_of(system)
+
     @callback
     def _after_relogin(self) -> None:
         """Resynchronise the calls and re-read everything: the PBX may have rebooted."""
-        self._resync_calls = True
+        self._resync = True
+        self._identity = None
         self.request_poll()
         self.on_relogin()
 
     async def async_read_inventory(self) -> OfficeInventory:
-        """Read the PBX, every extension and trunk; the calls too after a (re)login."""
+        """Read every extension, trunk, contact and call in progress (4 requests).
+
+        After a (re)login also who the PBX is and the records of the calls that ended
+        while Home Assistant was away or the PBX unreachable.
+        """
+        history = self.office.history
+        now = dt_util.now()
         async with self.session.async_requests() as client:
-            system = await client.device_info()
+            # First: a lost token is found (and the re-login made) here.
             extensions = await client.extensions()
+            if self._identity is None:  # re-read after each re-login
+                self._identity = self._identify(await client.device_info())
             trunks = await client.trunks()
-            calls = await client.extension_calls() if self._resync_calls else None
-        if calls is not None:
-            self._resync_calls = False
-            self.office.apply_activities(self.tracker.load(calls))
-        # Missed calls whose record (NewCdr) never came are told as missed now.
-        self.office.apply_activities(self.tracker.flush())
-        return OfficeInventory(
-            identity=identity_of(system),
+            contacts = await self._read_contacts(client)
+            calls = await client.extension_calls()
+            resync = self._resync
+            records = await self._read_records(client, now) if resync else []
+        self._resync = False
+        inventory = OfficeInventory(
+            identity=self._identity,
             extensions={ext.number: extension_info(ext) for ext in extensions},
             trunks={trunk.name: trunk_info(trunk) for trunk in trunks},
+            contacts=contacts,
         )
+        if resync:
+            self.office.apply_activities(self.tracker.load(calls))
+        else:
+            self.office.apply_activities(self.tracker.reconcile(calls))
+        # Missed calls whose record (NewCdr) never came are told as missed now.
+        self._apply_ended_unrecorded(self.tracker.flush(), inventory)
+        for record in records:
+            history.record(record, extensions=inventory.extensions.keys(), rang=())
+        history.known_until(now)
+        return inventory
+
+    @callback
+    def _apply_ended_unrecorded(
+        self, activities: list[CallActivity], inventory: OfficeInventory
+    ) -> None:
+        """Tell how the calls whose record never came ended; keep the missed ones."""
+        self.office.apply_activities(activities)
+        self.office.history.record_lost(
+            [a for a in activities if a.kind is ActivityKind.MISSED],
+            extensions=inventory.extensions.keys(),
+        )
+
+    async def _read_contacts(
+        self, client: YeastarClient
+    ) -> tuple[tuple[str, str], ...]:
+        """Read the company contacts; keep the last ones if the PBX refuses them."""
+        try:
+            self._contacts = contact_numbers(await client.company_contacts())
+        except YeastarApiError as err:
+            if not self._contacts_refused:
+                LOGGER.info(
+                    "The PBX gives no company contacts (%s): names from "
+                    "the extensions and the phone book only",
+                    err,
+                )
+                self._contacts_refused = True
+        else:
+            self._contacts_refused = False
+        return self._contacts
+
+    async def _read_records(self, client: YeastarClient, now: datetime) -> list[Cdr]:
+        """Read the records of the calls that started since the history knows them.
+
+        At the first set-up the history starts now: older calls are not read back.
+        """
+        if (since := self.office.history.catch_up_from()) is None:
+            return []
+        try:
+            zone = self.office.history.pbx_zone
+            records = await client.cdr_records(
+                since.astimezone(zone), now.astimezone(zone)
+            )
+        except YeastarApiError as err:
+            LOGGER.warning(
+                "The PBX did not give the records of the calls since %s (%s): "
+                "calls that ended meanwhile are not in the history",
+                dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
+                err,
+            )
+            return []
+        LOGGER.debug("Read %d call records since %s", len(records), since)
+        return records
 
     async def async_dial(self, caller: str, callee: str, *, auto_answer: bool) -> str:
         """Ring ``caller``, then connect it to ``callee``; return the call id."""
@@ -188,15 +297,22 @@ class SSeriesBackend:
                     report.extension, phone_from_word(report.status)
                 ):
                     self.request_poll()  # an extension not seen yet: the poll adds it
-            case CallStatusReport() | NewCdrReport():
+            case NewCdrReport():
+                activities = self.tracker.handle(report)
+                self.office.apply_activities(activities)
+                self.office.record_calls([report.cdr], activities)
+            case CallStatusReport():
                 self.office.apply_activities(self.tracker.handle(report))
             case ConfigChangeReport():
                 LOGGER.debug("Configuration changed on the PBX: %s", report.raw)
                 self.request_poll()
             case BootUpReport():
                 LOGGER.info("The PBX restarted; re-reading its state")
-                self.office.apply_activities(self.tracker.handle(report))
-                self._resync_calls = True
+                self._apply_ended_unrecorded(
+                    self.tracker.handle(report), self.office.inventory
+                )
+                self._resync = True
+                self._identity = None
                 self.request_poll()
             case _:
                 LOGGER.debug("Report %s needs no state change", report.name)

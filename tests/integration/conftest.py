@@ -17,6 +17,7 @@ import aiodns
 import aiohttp
 from aiohttp.resolver import AsyncResolver
 from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -28,6 +29,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
@@ -267,6 +269,7 @@ def stored_entry(
     *,
     title: str = "Yeastar S100",
     unique_id: str = SERIAL,
+    options: dict[str, Any] | None = None,
     **data: Any,
 ) -> MockConfigEntry:
     """Return a config entry for the simulator, with some data replaced."""
@@ -275,6 +278,7 @@ def stored_entry(
         title=title,
         unique_id=unique_id,
         data=connection_input(sim) | {CONF_WEBHOOK_ID: WEBHOOK_ID} | data,
+        options=options or {},
     )
 
 
@@ -348,3 +352,18 @@ def entry_device(
     return async_get_entry_device(
         dr.async_get(hass), (DOMAIN, identifier), entry.entry_id
     )
+
+
+async def open_options(
+    hass: HomeAssistant, entry: ConfigEntry[Any], step: str = "settings"
+) -> ConfigFlowResult:
+    """Open the options and choose one of the menu's steps; return its form."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert step in result["menu_options"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    return result

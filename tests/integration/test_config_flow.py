@@ -24,6 +24,7 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -32,6 +33,8 @@ from custom_components.yeastar import config_flow, options_flow
 from custom_components.yeastar.const import (
     CONF_CALLBACK_HOST,
     CONF_CALLBACK_PORT,
+    CONF_COUNTRY_CODE,
+    CONF_PHONE_BOOK,
     CONF_POLL_INTERVAL,
     CONF_REPORT_ADDRESSES,
     CONF_TLS_FINGERPRINT,
@@ -48,6 +51,7 @@ from .conftest import (
     WEBHOOK_ID,
     connection_input,
     logins,
+    open_options,
     pbx_simulator,
     stored_entry,
 )
@@ -171,6 +175,15 @@ def suggested_values(result: FlowResult) -> dict[str, Any]:
         for marker in result["data_schema"].schema
         if marker.description and "suggested_value" in marker.description
     }
+
+
+def selector_options(result: FlowResult, field: str) -> list[dict[str, str]]:
+    """Return the choices a form's select field offers."""
+    (marker,) = [m for m in result["data_schema"].schema if m.schema == field]
+    options: list[dict[str, str]] = (
+        result["data_schema"].schema[marker].config["options"]
+    )
+    return options
 
 
 async def start_user_flow(hass: HomeAssistant) -> FlowResult:
@@ -699,15 +712,13 @@ async def test_options_stored(hass: HomeAssistant) -> None:
     """The options are stored as numbers and trimmed text."""
     entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    result = await open_options(hass, entry)
     defaults = {
         marker.schema: marker.default()
         for marker in result["data_schema"].schema
         if callable(marker.default)
     }
-    assert defaults == {CONF_POLL_INTERVAL: 60}
+    assert defaults == {CONF_POLL_INTERVAL: 300}
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -739,7 +750,7 @@ async def test_options_empty_fields_left_out(hass: HomeAssistant) -> None:
         },
     )
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry)
     assert suggested_values(result) == dict(entry.options)
 
     result = await hass.config_entries.options.async_configure(
@@ -753,7 +764,7 @@ async def test_options_callback_host_must_be_an_address(hass: HomeAssistant) -> 
     """A host name or URL is refused: the PBX takes an IP address."""
     entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {CONF_POLL_INTERVAL: 60, CONF_CALLBACK_HOST: "http://ha.local:8123"},
@@ -773,7 +784,7 @@ async def test_options_report_addresses(hass: HomeAssistant) -> None:
     """Accepted report addresses are kept as a sorted list of IP addresses."""
     entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {CONF_POLL_INTERVAL: 60, CONF_REPORT_ADDRESSES: ["10.0.0.9", "pbx.lan"]},
@@ -791,6 +802,151 @@ async def test_options_report_addresses(hass: HomeAssistant) -> None:
     }
 
 
+async def test_options_country_code(hass: HomeAssistant) -> None:
+    """A country calling code is kept as digits (a leading + dropped); words are not."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
+    entry.add_to_hass(hass)
+    result = await open_options(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_POLL_INTERVAL: 60, CONF_COUNTRY_CODE: "NL"}
+    )
+    assert result["errors"] == {CONF_COUNTRY_CODE: "invalid_country_code"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_POLL_INTERVAL: 60, CONF_COUNTRY_CODE: " +31 "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_POLL_INTERVAL: 60, CONF_COUNTRY_CODE: "31"}
+
+
+async def test_settings_keep_the_phone_book(hass: HomeAssistant) -> None:
+    """Saving the settings leaves the phone book as it was."""
+    book = {"0612345678": "Plumber"}
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=SERIAL,
+        options={CONF_POLL_INTERVAL: 60, CONF_PHONE_BOOK: book},
+    )
+    entry.add_to_hass(hass)
+    result = await open_options(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_POLL_INTERVAL: 120}
+    )
+    assert entry.options == {CONF_POLL_INTERVAL: 120, CONF_PHONE_BOOK: book}
+
+
+async def test_phone_book_menu_offers_changes_only_with_numbers(
+    hass: HomeAssistant,
+) -> None:
+    """Changing and removing numbers is offered once the book has some."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["menu_options"] == ["settings", "add_number"]
+    hass.config_entries.options.async_abort(result["flow_id"])
+    hass.config_entries.async_update_entry(
+        entry, options={CONF_PHONE_BOOK: {"112": "Emergency"}}
+    )
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["menu_options"] == [
+        "settings",
+        "add_number",
+        "change_number",
+        "remove_numbers",
+    ]
+
+
+async def test_phone_book_add_change_remove(hass: HomeAssistant) -> None:
+    """Numbers are added, renamed, re-numbered and removed; the settings stay."""
+    await async_process_ha_core_config(hass, {"country": "NL"})
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=SERIAL, options={CONF_POLL_INTERVAL: 90}
+    )
+    entry.add_to_hass(hass)
+
+    result = await open_options(hass, entry, "add_number")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": "06-1234 5678 ", "name": " Plumber "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_POLL_INTERVAL: 90,
+        CONF_PHONE_BOOK: {"06-1234 5678": "Plumber"},
+    }
+
+    # The same number in its international form renames the entry, not a second one.
+    result = await open_options(hass, entry, "add_number")
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": "+31 6 12345678", "name": "Plumber Jansen"}
+    )
+    result = await open_options(hass, entry, "add_number")
+    await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": "112", "name": "Emergency"}
+    )
+    assert entry.options[CONF_PHONE_BOOK] == {
+        "+31 6 12345678": "Plumber Jansen",
+        "112": "Emergency",
+    }
+
+    result = await open_options(hass, entry, "change_number")
+    labels = {
+        option["value"]: option["label"]
+        for option in selector_options(result, "number")
+    }
+    assert labels == {
+        "+31 6 12345678": "Plumber Jansen (+31 6 12345678)",
+        "112": "Emergency (112)",
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": "112"}
+    )
+    assert result["step_id"] == "edit_number"
+    assert suggested_values(result) == {"number": "112", "name": "Emergency"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": "0800 1234", "name": "Helpdesk"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_PHONE_BOOK] == {
+        "+31 6 12345678": "Plumber Jansen",
+        "0800 1234": "Helpdesk",
+    }
+
+    result = await open_options(hass, entry, "remove_numbers")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"numbers": ["+31 6 12345678"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_POLL_INTERVAL: 90,
+        CONF_PHONE_BOOK: {"0800 1234": "Helpdesk"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("number", "name", "errors"),
+    [
+        ("plumber", "Plumber", {"number": "invalid_number"}),
+        ("+", "Plumber", {"number": "invalid_number"}),
+        ("06 1234 ++", "Plumber", {"number": "invalid_number"}),
+        ("0612345678", "   ", {"name": "invalid_name"}),
+        ("", "", {"number": "invalid_number", "name": "invalid_name"}),
+    ],
+)
+async def test_phone_book_refuses_what_is_not_a_number_and_name(
+    hass: HomeAssistant, number: str, name: str, errors: dict[str, str]
+) -> None:
+    """A number must be digits (and separators); a name must be more than spaces."""
+    entry = MockConfigEntry(domain=DOMAIN, unique_id=SERIAL)
+    entry.add_to_hass(hass)
+    result = await open_options(hass, entry, "add_number")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"number": number, "name": name}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert suggested_values(result) == {"number": number, "name": name}
+    assert not entry.options
+
+
 # --------------------------------------------------------------- translations
 
 
@@ -806,14 +962,26 @@ def test_translations_cover_every_form() -> None:
     }
     for section, step_id, schema in [
         *(("config", step_id, schema) for step_id, schema in forms.items()),
-        ("options", "init", options_flow.OPTIONS_SCHEMA),
+        ("options", "settings", options_flow.OPTIONS_SCHEMA),
+        ("options", "add_number", options_flow.NUMBER_SCHEMA),
+        ("options", "edit_number", options_flow.NUMBER_SCHEMA),
     ]:
         step = strings[section]["step"][step_id]
         fields = {marker.schema for marker in schema.schema}
         assert set(step["data"]) == fields, step_id
         assert set(step["data_description"]) == fields, step_id
         assert step["title"]
-        assert step["description"]
+        if step_id != "edit_number":
+            assert step["description"]
+    options = strings["options"]["step"]
+    assert set(options["init"]["menu_options"]) == {
+        "settings",
+        "add_number",
+        "change_number",
+        "remove_numbers",
+    }
+    assert set(options["change_number"]["data"]) == {options_flow.CONF_NUMBER}
+    assert set(options["remove_numbers"]["data"]) == {options_flow.CONF_NUMBERS}
 
     config = strings["config"]
     trust = config["step"]["trust_certificate"]["description"]
@@ -834,6 +1002,9 @@ def test_translations_cover_every_form() -> None:
     assert set(strings["options"]["error"]) == {
         "invalid_callback_host",
         "invalid_report_address",
+        "invalid_country_code",
+        "invalid_number",
+        "invalid_name",
     }
     assert "Blocked IP" in config["error"]["locked_out"]
     assert "Settings > PBX > General > API" in config["error"]["api_disabled"]

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.yeastar.const import DOMAIN
 from simulator import PbxSimulator
 
-from .conftest import DeprecationRecorder, connection_input, settle
+from .conftest import DeprecationRecorder, connection_input, open_options, settle
 
 
 def test_guard_catches_a_deprecation_line(no_deprecations: DeprecationRecorder) -> None:
@@ -69,7 +69,7 @@ async def test_whole_life_of_an_entry(
     )
     await settle(hass, simulator)
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry)
     await hass.config_entries.options.async_configure(
         result["flow_id"], {"poll_interval": 30}
     )

@@ -16,13 +16,18 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.yeastar.const import CONF_POLL_INTERVAL, CONF_TLS_FINGERPRINT
+from custom_components.yeastar.const import (
+    CONF_PHONE_BOOK,
+    CONF_POLL_INTERVAL,
+    CONF_TLS_FINGERPRINT,
+)
 from simulator import PbxSimulator
 
 from .conftest import PASSWORD, USERNAME, WEBHOOK_ID
 
 FINGERPRINT = "ab" * 32
 OUTSIDE_NUMBER = "0612345678"
+BOOK_NUMBER, BOOK_NAME = "0699000000", "Dentist"
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +44,7 @@ def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
         title=mock_config_entry.title,
         unique_id=mock_config_entry.unique_id,
         data={**mock_config_entry.data, CONF_TLS_FINGERPRINT: FINGERPRINT},
-        options={CONF_POLL_INTERVAL: 120},
+        options={CONF_POLL_INTERVAL: 120, CONF_PHONE_BOOK: {BOOK_NUMBER: BOOK_NAME}},
     )
 
 
@@ -80,8 +85,18 @@ async def test_diagnostics(
 
     for secret in (PASSWORD, USERNAME, WEBHOOK_ID, FINGERPRINT, token):
         assert secret not in text
-    for private in (OUTSIDE_NUMBER, "5551234", "Reception", "Sales", "Warehouse"):
+    for private in (
+        OUTSIDE_NUMBER,
+        "5551234",
+        "Reception",
+        "Sales",
+        "Warehouse",
+        BOOK_NUMBER,
+        BOOK_NAME,
+    ):
         assert private not in text
+    assert result["entry"]["options"][CONF_PHONE_BOOK] == REDACTED
+    assert result["names"] == {"contact_numbers": 0, "phone_book_numbers": 1}
     assert result["entry"]["data"] == {
         CONF_HOST: "127.0.0.1",
         CONF_PORT: simulator.port,
@@ -112,6 +127,7 @@ def without_volatile(result: dict[str, Any]) -> dict[str, Any]:
     stable["entry"]["data"][CONF_PORT] = "<port>"
     stable["event_path"]["report_destination"]["port"] = "<port>"
     stable["event_path"]["reports"]["last_report"] = "<time>"
+    stable["history"]["records_until"] = "<time>"
     for key in ("last_login", "last_heartbeat"):
         stable["connection"][key] = "<time>"
     for calls in stable["active_calls"].values():

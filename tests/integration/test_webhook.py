@@ -23,7 +23,7 @@ from custom_components.yeastar.const import (
 )
 from simulator import PbxSimulator
 
-from .conftest import SERIAL, WEBHOOK_ID, settle
+from .conftest import SERIAL, WEBHOOK_ID, open_options, settle
 
 RECEPTION = "sensor.reception_1000_status"
 URL = f"/api/webhook/{WEBHOOK_ID}"
@@ -245,7 +245,7 @@ async def test_options_take_effect_at_once(
 ) -> None:
     """New options change the poll interval and the report address without a reload."""
     coordinator = init_integration.runtime_data.coordinator
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await open_options(hass, init_integration)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -272,7 +272,7 @@ async def test_options_stored_while_the_pbx_hangs(
 ) -> None:
     """Saving the options waits for no PBX: they are stored, then applied."""
     await simulator.take_offline("hang")
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await open_options(hass, init_integration)
     async with asyncio.timeout(1):
         result = await hass.config_entries.options.async_configure(
             result["flow_id"],

@@ -1,5 +1,6 @@
 """Parsing of PBX answers and reports into models: spellings, numbers, unknown keys."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -390,3 +391,24 @@ def test_cdr_correct_spelling_and_blanks() -> None:
     assert cdr.talk_duration is None
     assert cdr.status is CdrStatus.ANSWERED
     assert cdr.call_type is CallType.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("system_time", "offset"),
+    [
+        ("2024-03-01 10:15:00 UTC+1", timedelta(hours=1)),
+        ("2024-03-01 10:15:00 UTC-5:30", -timedelta(hours=5, minutes=30)),
+        ("2024-03-01 10:15:00 GMT+08:00", timedelta(hours=8)),
+        ("2024-03-01 10:15:00 utc+0545", timedelta(hours=5, minutes=45)),
+        ("2024-03-01 10:15:00 UTC", timedelta(0)),
+        ("2024-03-01 10:15:00 UTC+30", None),  # not a zone
+        ("2024-03-01 10:15:00", None),
+        ("", None),
+    ],
+)
+def test_the_system_time_gives_the_pbx_zone(
+    system_time: str, offset: timedelta | None
+) -> None:
+    """The label after the system time is the PBX's UTC offset; no label, no zone."""
+    zone = SystemInfo.from_dict({"systemtime": system_time}).time_zone
+    assert (None if zone is None else zone.utcoffset(None)) == offset

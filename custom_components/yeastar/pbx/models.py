@@ -8,10 +8,11 @@ reference lists is accepted, and unknown keys are ignored. Calls and call record
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import timezone
 from enum import StrEnum
 from typing import Any, Self
 
-from .text import as_switch, as_text, pick
+from .text import as_switch, as_text, pick, zone_of_system_time
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +61,11 @@ class SystemInfo(Model):
             uptime=pick(data, "uptime"),
             extension_status=pick(data, "extensionstatus"),
         )
+
+    @property
+    def time_zone(self) -> timezone | None:
+        """Return the PBX's UTC offset, from the label that ends ``systemtime``."""
+        return zone_of_system_time(self.system_time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,12 +5,19 @@ keys are ignored.
 """
 
 from collections.abc import Mapping
+from datetime import UTC, timedelta, timezone
 import re
 from typing import Any
 
 # A JSON text may escape half of a surrogate pair ("\ud800"): such a string cannot be
 # encoded as UTF-8 (nor stored or shown by Home Assistant).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# The zone label that ends ``systemtime``: "UTC+1", "UTC-5:30", "GMT+08:00", "UTC".
+_ZONE_LABEL = re.compile(
+    r"(?:UTC|GMT)\s*(?:(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?$",
+    re.IGNORECASE,
+)
 
 
 def as_text(value: Any) -> str:
@@ -61,3 +68,20 @@ def as_switch(value: str) -> bool | None:
     if lowered in {"off", "no", "0", "disabled"}:
         return False
     return None
+
+
+def zone_of_system_time(system_time: str) -> timezone | None:
+    """Return the fixed zone that ends a ``systemtime`` ("... UTC+1"), None if none.
+
+    The label is a UTC offset, not a named zone: it is right until the PBX's next
+    daylight-saving change, and the backend reads it again after every login.
+    """
+    found = _ZONE_LABEL.search(as_text(system_time))
+    if found is None:
+        return None
+    if found["sign"] is None:
+        return UTC
+    offset = timedelta(hours=int(found["hours"]), minutes=int(found["minutes"] or 0))
+    if offset >= timedelta(hours=24):
+        return None
+    return timezone(-offset if found["sign"] == "-" else offset)
