@@ -179,7 +179,7 @@ def office_entities(hass: HomeAssistant, entry: ConfigEntry) -> list[OfficeEntit
     devices = dr.async_get(hass)
     entities = []
     for item in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
-        role = ROLE_BY_TRANSLATION_KEY.get(item.translation_key or "")
+        role = ROLE_BY_TRANSLATION_KEY.get((item.domain, item.translation_key or ""))
         device = devices.async_get(item.device_id) if item.device_id else None
         if role is None or device is None:
             continue

@@ -9,7 +9,11 @@ from custom_components.yeastar.const import TRUNK_STATES
 from custom_components.yeastar.history import LAST_CALL_OUTCOMES
 from custom_components.yeastar.office import PhoneState
 from custom_components.yeastar.pbx.activity import ActivityKind, CallDirection
-from custom_components.yeastar.wording import ANSWERED_AS_CALLER, LOGBOOK_KEYS
+from custom_components.yeastar.wording import (
+    ANSWERED_AS_CALLER,
+    LOGBOOK_KEYS,
+    RINGING_WITHOUT_PARTY,
+)
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "yeastar"
 STRINGS = json.loads((INTEGRATION / "translations" / "en.json").read_text())
@@ -86,13 +90,15 @@ def test_call_history_words_are_translated() -> None:
         kind.value for kind in ActivityKind
     }
     common = STRINGS["common"]
-    assert set(LOGBOOK_KEYS.values()) | {ANSWERED_AS_CALLER} <= set(common)
+    special = {ANSWERED_AS_CALLER, RINGING_WITHOUT_PARTY}
+    assert set(LOGBOOK_KEYS.values()) | special <= set(common)
     used = set(re.findall(r'text\(\s*(?:self\.)?hass,\s*"(\w+)"', SOURCE))
     used |= {
         f"missed_item{rang}{vm}" for rang in ("", "_rang") for vm in ("", "_voicemail")
     }
     assert used <= set(common)
-    assert set(common) == used | set(LOGBOOK_KEYS.values()) | {ANSWERED_AS_CALLER}
+    assert set(common) == used | set(LOGBOOK_KEYS.values()) | special
     for key, sentence in common.items():
-        assert "{party}" in sentence or not key.startswith("logbook_"), key
+        if key.startswith("logbook_"):
+            assert ("{party}" in sentence) is (key != RINGING_WITHOUT_PARTY), key
     assert ICONS["entity"]["todo"]["missed_calls"]["default"]

@@ -22,6 +22,7 @@ from .pbx import CallActivity
 
 EVENT_CALL: Final = f"{DOMAIN}_call"
 ATTR_TYPE: Final = "type"
+ATTR_DIRECTION: Final = "direction"
 ATTR_EXTENSION: Final = "extension"
 ATTR_PEER_NUMBER: Final = "peer_number"
 ATTR_PEER_NAME: Final = "peer_name"
@@ -32,7 +33,7 @@ def call_details(activity: CallActivity, names: NameBook) -> dict[str, Any]:
     """Return what a call event says about its call."""
     return {
         "call_id": activity.call_id,
-        "direction": activity.direction.value,
+        ATTR_DIRECTION: activity.direction.value,
         ATTR_PEER_NUMBER: activity.peer_number,
         ATTR_PEER_NAME: names.name_of(activity.peer_number) or "",
         ATTR_IS_CALLER: activity.is_caller,

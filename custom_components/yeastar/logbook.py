@@ -11,6 +11,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .call_events import (
+    ATTR_DIRECTION,
     ATTR_EXTENSION,
     ATTR_IS_CALLER,
     ATTR_PEER_NAME,
@@ -19,8 +20,8 @@ from .call_events import (
     EVENT_CALL,
 )
 from .const import DOMAIN
-from .pbx import ActivityKind
-from .wording import call_sentence, party, text
+from .pbx import ActivityKind, CallDirection
+from .wording import call_sentence, text
 
 
 @callback
@@ -48,12 +49,10 @@ def async_describe_events(
             LOGBOOK_ENTRY_MESSAGE: call_sentence(
                 hass,
                 kind,
-                other_party=party(
-                    hass,
-                    str(data.get(ATTR_PEER_NUMBER, "")),
-                    str(data.get(ATTR_PEER_NAME, "")),
-                ),
+                peer_number=str(data.get(ATTR_PEER_NUMBER, "")),
+                peer_name=str(data.get(ATTR_PEER_NAME, "")),
                 is_caller=bool(data.get(ATTR_IS_CALLER)),
+                inbound=data.get(ATTR_DIRECTION) == CallDirection.INBOUND,
             ),
         }
 

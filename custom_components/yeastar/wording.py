@@ -35,6 +35,9 @@ LOGBOOK_KEYS: Final[Mapping[ActivityKind, str]] = {
     ActivityKind.VOICEMAIL: "logbook_voicemail",
 }
 ANSWERED_AS_CALLER: Final = "logbook_answered_caller"
+# A phone the PBX rings for a click-to-call (call/dial) rings before the call has another
+# party; an inbound call without a number is from a withheld ("unknown") number.
+RINGING_WITHOUT_PARTY: Final = "logbook_ringing_no_party"
 
 
 async def async_load_wording(hass: HomeAssistant) -> None:
@@ -63,13 +66,21 @@ def party(hass: HomeAssistant, number: str, name: str | None) -> str:
 
 @callback
 def call_sentence(
-    hass: HomeAssistant, kind: ActivityKind, *, other_party: str, is_caller: bool
+    hass: HomeAssistant,
+    kind: ActivityKind,
+    *,
+    peer_number: str,
+    peer_name: str | None,
+    is_caller: bool,
+    inbound: bool,
 ) -> str:
     """Return what happened in a call, e.g. "missed a call from Plumber (0612345678)"."""
     key = LOGBOOK_KEYS[kind]
     if kind is ActivityKind.ANSWERED and is_caller:
         key = ANSWERED_AS_CALLER
-    return text(hass, key, party=other_party)
+    elif kind is ActivityKind.RINGING and not peer_number and not inbound:
+        key = RINGING_WITHOUT_PARTY
+    return text(hass, key, party=party(hass, peer_number, peer_name))
 
 
 @callback

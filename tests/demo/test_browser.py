@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
+import re
 import shutil
 import signal
 import ssl
@@ -23,6 +24,7 @@ import urllib.request
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 import pytest
 
+from demo.dashboard import DIAL_BUTTON
 from simulator import Office
 from tests.common import free_port
 
@@ -179,16 +181,22 @@ def test_demo_dashboard_follows_calls_in_a_browser(
 
             support = tile(page, "Support (1002)")
             expect(support).to_contain_text("Idle", timeout=STATE_TIMEOUT_MS)
+            assert tile_colour(support) == "green"
             callid = demo.control(
                 "inbound_call", trunk="SIPTrunk1", caller="0612345678", extension="1002"
             )["callid"]
             expect(support).to_contain_text("Ringing", timeout=STATE_TIMEOUT_MS)
+            assert tile_colour(support) == "orange"
             demo.control("answer", callid=callid)
             expect(support).to_contain_text("Busy", timeout=STATE_TIMEOUT_MS)
+            assert tile_colour(support) == "blue"
             demo.control("hangup", callid=callid)
             expect(support).to_contain_text("Idle", timeout=STATE_TIMEOUT_MS)
+            assert tile_colour(tile(page, "Meeting Room (1006)")) == "disabled"
+            assert tile_colour(tile(page, "Spare Analog (1013)")) == "red"
 
             take_screenshot_of_a_busy_office(demo, page, tmp_path / "dashboard.png")
+            follow_a_missed_call(demo, page, tmp_path)
         finally:
             browser.close()
 
@@ -196,6 +204,53 @@ def test_demo_dashboard_follows_calls_in_a_browser(
     assert demo.process.wait(timeout=60) == 0
     assert "==> Demo stopped" in demo.text()
     assert time.monotonic() - started < 90
+
+
+def tile_colour(card: Locator) -> str:
+    """Return the colour a tile card is drawn in ("" for none)."""
+    style = card.evaluate(
+        "card => card.shadowRoot.querySelector('ha-card').getAttribute('style') || ''"
+    )
+    found = re.search(r"--tile-color:\s*var\(--([a-z-]+)-color\)", style)
+    return found[1] if found else ""
+
+
+def follow_a_missed_call(demo: RunningDemo, page: Page, folder: Path) -> None:
+    """A missed call is listed and in the logbook; it is ticked off; the dial button rings."""
+    callid = demo.control(
+        "inbound_call", trunk="SIPTrunk1", caller="0612345678", extension="1002"
+    )["callid"]
+    support = tile(page, "Support (1002)")
+    expect(support).to_contain_text("Ringing", timeout=STATE_TIMEOUT_MS)
+    demo.control("hangup", callid=callid)  # the caller gives up
+    missed = page.locator("hui-todo-list-card ha-check-list-item").filter(
+        has_text="Piet Jansen (0612345678)"
+    )
+    expect(missed).to_be_visible(timeout=STATE_TIMEOUT_MS)
+    expect(missed).to_contain_text("called Support (1002)")
+    page.screenshot(path=folder / "missed-call.png")
+
+    # Ticked off (its box; the text opens the item): the call is dealt with, it goes.
+    missed.locator("ha-checkbox, mwc-checkbox").first.click()
+    expect(missed).to_have_count(0, timeout=STATE_TIMEOUT_MS)
+
+    reception = tile(page, "Reception (1000)")
+    expect(reception).to_contain_text("Idle", timeout=STATE_TIMEOUT_MS)
+    page.get_by_text(DIAL_BUTTON["name"]).click()
+    # The desk phone rings first; its simulated user picks up, then the plumber does.
+    expect(reception).to_contain_text("Ringing", timeout=STATE_TIMEOUT_MS)
+    expect(reception).to_contain_text("Busy", timeout=STATE_TIMEOUT_MS)
+    expect(
+        page.locator("hui-markdown-card").filter(has_text="Last calls")
+    ).to_contain_text(
+        "Support (1002) Piet Jansen · inbound, missed", timeout=STATE_TIMEOUT_MS
+    )
+
+    page.goto(f"{page.url.split('/lovelace')[0]}/logbook")
+    expect(
+        page.get_by_text("missed a call from Piet Jansen (0612345678)")
+    ).to_be_visible(timeout=STATE_TIMEOUT_MS)
+    page.screenshot(path=folder / "logbook.png")
 
 
 def take_screenshot_of_a_busy_office(demo: RunningDemo, page: Page, path: Path) -> None:
@@ -222,3 +277,5 @@ def take_screenshot_of_a_busy_office(demo: RunningDemo, page: Page, path: Path) 
     assert path.stat().st_size > 10_000
     if os.environ.get("YEASTAR_UPDATE_SCREENSHOT") == "1":
         shutil.copyfile(path, SCREENSHOT)
+    for callid in (ringing["callid"], internal, outbound):
+        demo.control("hangup", callid=callid)

@@ -141,3 +141,24 @@ async def test_logbook_line_of_a_deleted_extension(
         ("Extension 1009", "missed a call from an unknown number"),
         ("Extension ", "ended a call with an unknown number"),
     ]
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_logbook_line_of_a_click_to_call(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The desk phone the PBX rings for a dial is ringing, not called by an unknown number."""
+    await hass.services.async_call(
+        DOMAIN,
+        "dial",
+        {"caller": "1000", "callee": PLUMBER},
+        blocking=True,
+        return_response=True,
+    )
+    await settle(hass, simulator)
+    assert await logbook_lines(hass, hass_ws_client) == [
+        ("Reception (1000)", "is ringing")
+    ]
