@@ -45,7 +45,11 @@ CONF_NUMBER: Final = "number"
 CONF_NAME: Final = "name"
 CONF_NUMBERS: Final = "numbers"
 # What a phone number may be written with: digits, a leading +, separators, * and #.
-PHONE_NUMBER: Final = re.compile(r"\+?[\d\s\-./()*#]*\d[\d\s\-./()*#]*")
+# ASCII digits and separators only, as the PBX writes numbers; lengths keep a phone
+# book entry to what a person would type (and the options to a sane size).
+PHONE_NUMBER: Final = re.compile(r"\+?[\d \-./()*#]*\d[\d \-./()*#]*", re.ASCII)
+NUMBER_MAX_LENGTH: Final = 40
+NAME_MAX_LENGTH: Final = 100
 COUNTRY_CODE: Final = re.compile(r"\d{1,4}")
 
 PORT_SELECTOR: Final = vol.All(
@@ -120,9 +124,9 @@ def options_errors(options: Mapping[str, Any]) -> dict[str, str]:
 def number_errors(number: str, name: str) -> dict[str, str]:
     """Return the phone book form's errors."""
     errors: dict[str, str] = {}
-    if not PHONE_NUMBER.fullmatch(number):
+    if len(number) > NUMBER_MAX_LENGTH or not PHONE_NUMBER.fullmatch(number):
         errors[CONF_NUMBER] = "invalid_number"
-    if not name:
+    if not name or len(name) > NAME_MAX_LENGTH or not name.isprintable():
         errors[CONF_NAME] = "invalid_name"
     return errors
 

@@ -929,6 +929,12 @@ async def test_phone_book_add_change_remove(hass: HomeAssistant) -> None:
         ("06 1234 ++", "Plumber", {"number": "invalid_number"}),
         ("0612345678", "   ", {"name": "invalid_name"}),
         ("", "", {"number": "invalid_number", "name": "invalid_name"}),
+        ("0" * 41, "Plumber", {"number": "invalid_number"}),
+        ("\u0660\u0661\u0662", "Plumber", {"number": "invalid_number"}),
+        ("06\n12", "Plumber", {"number": "invalid_number"}),
+        ("0612345678", "P" * 101, {"name": "invalid_name"}),
+        ("0612345678", "Plumber\ud800", {"name": "invalid_name"}),
+        ("0612345678", "Plumber\x00", {"name": "invalid_name"}),
     ],
 )
 async def test_phone_book_refuses_what_is_not_a_number_and_name(

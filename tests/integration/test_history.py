@@ -5,6 +5,7 @@ PBX and Home Assistant share a time zone here (UTC), as the integration assumes.
 """
 
 from datetime import datetime, timedelta
+import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -166,6 +167,46 @@ async def test_ticking_off_removes_the_item(
     assert state(hass, TODO) == "0"
     # What was missed today stays counted.
     assert state(hass, RECEPTION_MISSED) == "2"
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "refused_by"),
+    [
+        # Home Assistant (its to-do component) refuses what the list does not support and
+        # items it does not have, before the integration is asked.
+        ("add_item", {"item": "Call the plumber"}, "homeassistant"),
+        ("update_item", {"item": "no-such-call", "status": "completed"}, "todo"),
+        ("update_item", {"item": "x" * 10_000, "status": "completed"}, "todo"),
+        ("remove_item", {"item": ["no-such-call"]}, "todo"),
+        ("update_item", {"item": "CALL", "description": "<script>"}, "todo"),
+        ("update_item", {"item": "CALL", "rename": "\ud800" * 3}, DOMAIN),
+        ("update_item", {"item": "CALL", "status": "needs_action"}, DOMAIN),
+    ],
+)
+async def test_hostile_list_actions_are_refused_cleanly(
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+    action: str,
+    data: dict[str, Any],
+    refused_by: str,
+) -> None:
+    """What the list cannot do is refused in words; the list and the log stay clean."""
+    call_id = await missed_call(hass, simulator)
+    if data["item"] == "CALL":
+        data = data | {"item": call_id}
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            "todo", action, {"entity_id": TODO, **data}, blocking=True
+        )
+    assert refused.value.translation_domain == refused_by
+    if refused_by == DOMAIN:
+        assert refused.value.translation_key == "missed_call_read_only"
+    assert [item["uid"] for item in await items(hass)] == [call_id]
+    assert [
+        record for record in caplog.records if record.levelno >= logging.WARNING
+    ] == []
 
 
 async def test_calling_back_ticks_the_item_off(
