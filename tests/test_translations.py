@@ -5,8 +5,8 @@ from pathlib import Path
 import re
 
 from custom_components.yeastar import issues
+from custom_components.yeastar.call_records import LAST_CALL_OUTCOMES
 from custom_components.yeastar.const import TRUNK_STATES
-from custom_components.yeastar.history import LAST_CALL_OUTCOMES
 from custom_components.yeastar.office import PhoneState
 from custom_components.yeastar.pbx.activity import ActivityKind, CallDirection
 from custom_components.yeastar.wording import (

@@ -21,7 +21,7 @@ Home Assistant's own zone until then.
 
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
@@ -29,6 +29,16 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .call_records import (
+    CALLER_OUTCOMES,
+    MISSED_STATUSES,
+    OUTCOMES,
+    PBX_TIME_FORMAT,
+    LastCall,
+    MissedCall,
+    group_and_answerer,
+    pbx_time,
+)
 from .const import DOMAIN, LOGGER
 from .listeners import KeyedListeners
 from .names import NameBook
@@ -38,69 +48,12 @@ STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 2  # seconds; pending data are written when Home Assistant stops
 MISSED_KEPT: Final = 200
 SEEN_KEPT: Final = 2000  # call ids already recorded (a record can come twice)
-PBX_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 CATCH_UP_MARGIN: Final = timedelta(hours=1)
 CATCH_UP_LIMIT: Final = timedelta(days=7)  # older calls are not worth calling back
 # Noting how far the records are known happens at every poll: written with the next
 # change, at the latest this long after (or when Home Assistant stops).
 KNOWN_UNTIL_SAVE_DELAY: Final = 600
 MISSED_LIST: Final = "missed_list"
-MISSED_STATUSES: Final = frozenset(
-    {CdrStatus.NO_ANSWER, CdrStatus.VOICEMAIL, CdrStatus.BUSY}
-)
-# A last call's outcome, for the extension that was called (a caller's "not answered"
-# is its callee's "missed").
-OUTCOMES: Final = {
-    CdrStatus.ANSWERED: "answered",
-    CdrStatus.NO_ANSWER: "missed",
-    CdrStatus.VOICEMAIL: "voicemail",
-    CdrStatus.BUSY: "busy",
-    CdrStatus.FAILED: "failed",
-    CdrStatus.UNKNOWN: "unknown",
-}
-CALLER_OUTCOMES: Final = OUTCOMES | {CdrStatus.NO_ANSWER: "not_answered"}
-LAST_CALL_OUTCOMES: Final = sorted(set(OUTCOMES.values()) | {"not_answered"})
-
-
-@dataclass(slots=True, kw_only=True)
-class MissedCall:
-    """One missed call: who called, when, what it rang."""
-
-    uid: str  # the PBX's call id
-    when: str  # ISO time, UTC
-    caller: str
-    target: str  # the extension or group the caller called
-    rang: list[str]  # the extensions that rang and missed it
-    voicemail: bool
-    internal: bool
-
-
-@dataclass(slots=True, kw_only=True)
-class LastCall:
-    """An extension's last call."""
-
-    when: str  # ISO time, UTC
-    number: str  # the other party
-    direction: str  # inbound, outbound or internal
-    duration: int  # seconds talked
-    outcome: str  # answered, missed, voicemail, busy, failed, unknown
-
-
-def pbx_time(text: str, zone: tzinfo) -> datetime | None:
-    """Return a PBX local time (``2024-03-01 10:00:00``) as an aware time, None if bad."""
-    try:
-        naive = datetime.strptime(text, PBX_TIME_FORMAT)  # local: zone set below
-    except ValueError:
-        return None
-    return naive.replace(tzinfo=zone)
-
-
-def _group_and_answerer(call_to: str) -> tuple[str, str]:
-    """Split a CDR's ``callto``: ``6300(1002)`` is group 6300 answered by 1002."""
-    if call_to.endswith(")") and "(" in call_to:
-        group, answerer = call_to[:-1].split("(", 1)
-        return group, answerer
-    return call_to, ""
 
 
 class CallHistory:
@@ -174,7 +127,7 @@ class CallHistory:
         self._seen.append(cdr.call_id)
         when = pbx_time(cdr.time_start, self.pbx_zone) or dt_util.now()
         known = set(extensions)
-        group, answerer = _group_and_answerer(cdr.call_to)
+        group, answerer = group_and_answerer(cdr.call_to)
         called = {group} if cdr.status in MISSED_STATUSES else set()
         missed_by = (set(rang) | called) & known
         touched = self._last_calls(cdr, when, known, group, answerer, missed_by)

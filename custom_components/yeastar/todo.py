@@ -18,10 +18,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .call_records import MissedCall
 from .const import DOMAIN
 from .coordinator import YeastarConfigEntry
 from .entity import YeastarEntity, YeastarEntityDescription, pbx_device_info
-from .history import MISSED_LIST, MissedCall
+from .history import MISSED_LIST
 from .names import with_name
 from .wording import local_time, party, text
 

@@ -5,9 +5,12 @@ webhook, the simulator on a loopback port, reports posted back over HTTP); these
 are that folder's, imported so that pytest finds them here too.
 """
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import Office, PbxSimulator, SimulatorTiming
 from tests.common import FakeClock
@@ -22,6 +25,8 @@ from tests.integration.conftest import (  # noqa: F401 - fixtures, found by name
     pbx_simulator,
     small_office,
 )
+
+from .helpers import RequestSpy
 
 # Fast timings: a report the webhook did not take is retried 50 ms later, a reboot
 # lasts 200 ms; both are slept on the event loop (moved by the freezer where one runs).
@@ -47,3 +52,21 @@ async def simulator(
     """Run a simulated PBX on a loopback port, plain HTTP, fast timings, hand-moved clock."""
     async with pbx_simulator(office, timing=timing, clock=clock) as sim:
         yield sim
+
+
+@pytest.fixture
+def spy() -> Generator[RequestSpy]:
+    """Count the client's requests."""
+    with RequestSpy() as counting:
+        yield counting
+
+
+@pytest.fixture
+async def loaded(
+    freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    spy: RequestSpy,
+    init_integration: MockConfigEntry,  # noqa: F811 - the fixture imported above
+) -> MockConfigEntry:
+    """Set the entry up under the freezer (the module's options), counting requests."""
+    return init_integration

@@ -7,11 +7,9 @@ heartbeat every five minutes make 60; the PBX's identity is read only after a lo
 """
 
 from collections import Counter
-from collections.abc import Generator
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from simulator import PbxSimulator
@@ -20,24 +18,6 @@ from tests.common import FakeClock
 from .helpers import RequestSpy, deliver, figure, mismatches, walk
 
 REQUESTS_PER_HOUR = 65
-
-
-@pytest.fixture
-def spy() -> Generator[RequestSpy]:
-    """Count the client's requests."""
-    with RequestSpy() as counting:
-        yield counting
-
-
-@pytest.fixture
-async def loaded(
-    freezer: FrozenDateTimeFactory,
-    hass: HomeAssistant,
-    spy: RequestSpy,
-    init_integration: MockConfigEntry,
-) -> MockConfigEntry:
-    """Set the entry up (default options) under the freezer, counting requests."""
-    return init_integration
 
 
 async def test_requests_per_hour_at_rest(

@@ -14,7 +14,6 @@ reached or not (helpers.RequestSpy), minute by minute. For each fault:
 - recovery: every extension's state is the PBX's again, and pushed reports work.
 """
 
-from collections.abc import Generator
 import logging
 
 from aiohttp.test_utils import TestClient
@@ -76,27 +75,9 @@ def timing() -> SimulatorTiming:
 
 
 @pytest.fixture
-def spy() -> Generator[RequestSpy]:
-    """Count the client's requests."""
-    with RequestSpy() as counting:
-        yield counting
-
-
-@pytest.fixture
 def mock_config_entry(simulator: PbxSimulator) -> MockConfigEntry:
     """The entry for the simulated PBX, polling every minute."""
     return stored_entry(simulator, options={CONF_POLL_INTERVAL: POLL_EVERY_MINUTE})
-
-
-@pytest.fixture
-async def loaded(
-    freezer: FrozenDateTimeFactory,
-    hass: HomeAssistant,
-    spy: RequestSpy,
-    init_integration: MockConfigEntry,
-) -> MockConfigEntry:
-    """Set the entry up under the freezer, counting requests."""
-    return init_integration
 
 
 def state(hass: HomeAssistant, number: str) -> str:
