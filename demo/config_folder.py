@@ -1,7 +1,8 @@
 """The demo's Home Assistant configuration folder: written at every start, bootstrapped once.
 
 Layout (all under the configuration folder, git-ignored in the repository):
-- configuration.yaml: from configuration.template.yaml, with the demo's ports;
+- configuration.yaml: from configuration.template.yaml, with the demo's ports (the web
+  server's in .storage/http instead on Home Assistant releases that keep them there);
 - custom_components/yeastar: a link to the repository's integration (edits show on restart);
 - yeastar-demo/pbx-cert.pem, pbx-key.pem: the simulated PBX's self-signed certificate, kept
   so that the fingerprint the config flow trusted stays valid across runs;
@@ -17,6 +18,7 @@ from typing import Final, Self
 
 from simulator.tls import Certificate, from_files, self_signed
 
+from .http_settings import http_yaml
 from .settings import LOOPBACK, REPO_ROOT, DemoSettings
 
 TEMPLATE: Final = Path(__file__).with_name("configuration.template.yaml")
@@ -83,8 +85,10 @@ class ConfigFolder:
         """
         self.demo_path.mkdir(parents=True, exist_ok=True)
         template = Template(TEMPLATE.read_text(encoding="utf-8"))
+        http = http_yaml(self.path, self.settings.ha_port)
         self.configuration_yaml.write_text(
-            template.substitute(ha_port=self.settings.ha_port), encoding="utf-8"
+            template.substitute(ha_port=self.settings.ha_port, http=http),
+            encoding="utf-8",
         )
         self._link_integration()
         return self._certificate(pbx_model)

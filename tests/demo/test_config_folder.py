@@ -1,5 +1,7 @@
 """The demo's configuration folder: written every start, certificate and bootstrap kept."""
 
+import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,37 @@ def folder_for(path: Path, ha_port: int = 18123, pbx_port: int = 18088) -> Confi
     )
 
 
+# Home Assistant 2026.10 and later keep the web server's settings in .storage/http.
+HTTP_IN_STORE = (
+    importlib.util.find_spec("homeassistant.components.http.config") is not None
+)
+
+
+def web_server(folder: ConfigFolder) -> tuple[list[str], int]:
+    """Return the web server's addresses and port, from wherever this release reads them."""
+    config = yaml.safe_load(folder.configuration_yaml.read_text())
+    store = folder.path / ".storage" / "http"
+    if not HTTP_IN_STORE:
+        assert not store.exists()
+        http = config["http"]
+        return [http["server_host"]], http["server_port"]
+    assert (
+        "http" not in config
+    )  # else migrated once as a trial to confirm, then ignored
+    data = json.loads(store.read_text())["data"]
+    assert data["pending"] is None
+    assert data["yaml_migration_done"] is True
+    return data["stable"]["server_host"], data["stable"]["server_port"]
+
+
+def test_web_server_settings_follow_the_port_on_every_start(tmp_path: Path) -> None:
+    """The port of this run, not the first run's: the store is written every start too."""
+    folder_for(tmp_path / "config").prepare("Yeastar S100")
+    folder = folder_for(tmp_path / "config", ha_port=18124)
+    folder.prepare("Yeastar S100")
+    assert web_server(folder) == (["127.0.0.1"], 18124)
+
+
 def test_prepare_writes_configuration_with_the_ports_and_trusted_loopback(
     tmp_path: Path,
 ) -> None:
@@ -23,7 +56,7 @@ def test_prepare_writes_configuration_with_the_ports_and_trusted_loopback(
     config = yaml.safe_load(folder.configuration_yaml.read_text())
     core = config["homeassistant"]
     assert core["internal_url"] == "http://127.0.0.1:18123"
-    assert config["http"] == {"server_host": "127.0.0.1", "server_port": 18123}
+    assert web_server(folder) == (["127.0.0.1"], 18123)
     trusted, local = core["auth_providers"]
     assert trusted == {
         "type": "trusted_networks",
