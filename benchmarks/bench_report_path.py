@@ -7,8 +7,9 @@ handler that parses the JSON and writes one state with ``hass.states.async_set``
 separate process (``poster.py``) posts the same ExtensionStatus reports to both, from
 127.0.0.1, a new connection per report and one at a time, as the PBX does; every report
 changes a state (each extension goes Registered / Unavailable in turn). The two are
-driven in alternating rounds (integration first, then baseline first), so that the
-noise of a shared machine hits both. Printed:
+driven in rounds, each of slices of 50 reports posted to one webhook then the same to
+the other (which goes first alternates), so that the noise of a shared machine hits
+both. Printed:
 
 1. per round and overall: both throughputs (reports/s), their ratio (integration /
    baseline; the median ratio is the figure), p50/p99 latency from the post to the
@@ -72,6 +73,7 @@ BASELINE_PATH = f"/api/webhook/{BASELINE_ID}"
 STATUSES = ("Registered", "Unavailable")
 SIMULATED_HOURS = 2
 STEP_SECONDS = 5
+SLICE = 50  # reports posted to one webhook before the other gets the same
 
 type Handler = Callable[[HomeAssistant, str, Request], Awaitable[Response]]
 
@@ -113,26 +115,27 @@ def percentile(values: list[float], share: float) -> float:
 
 @dataclass(slots=True)
 class Run:
-    """One batch of reports posted to one webhook: when each went and its state came."""
+    """One round's reports to one webhook, in slices: their time, latencies and writes."""
 
-    starts: list[float]
-    ends: list[float]
-    statuses: list[int]
-    changed: list[float]
-    writes: int
+    reports: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    writes: int = 0
 
     @property
     def throughput(self) -> float:
-        """Return the reports per second, from the first post to the last answer."""
-        return len(self.starts) / (self.ends[-1] - self.starts[0])
+        """Return the reports per second, from each slice's first post to its last answer."""
+        return self.reports / self.seconds
 
-    @property
-    def latencies(self) -> list[float]:
-        """Return the seconds from each post to its state change."""
-        return [
-            changed - start
-            for start, changed in zip(self.starts, self.changed, strict=True)
+    def add(self, result: dict[str, Any], changed: list[float], writes: int) -> None:
+        """Add one slice: the poster's timings, when each state changed, the writes."""
+        starts: list[float] = result["starts"]
+        self.reports += len(starts)
+        self.seconds += result["ends"][-1] - starts[0]
+        self.latencies += [
+            moment - start for start, moment in zip(starts, changed, strict=True)
         ]
+        self.writes += writes
 
 
 @dataclass(slots=True)
@@ -290,11 +293,11 @@ async def run_once(
     target: Target,
     bodies: list[str],
     about: list[str],
-) -> Run:
-    """Post one batch to one target; check that each report changed its entity."""
+    run: Run,
+) -> None:
+    """Post one slice to one target, into ``run``; check each report changed its entity."""
     times.take()
     result = await post.post(port, target.path, bodies)
-    await asyncio.sleep(0)
     changed, writes = times.take()
     expected = [target.entity(number) for number in about]
     seen = [entity for entity, _ in changed]
@@ -303,13 +306,7 @@ async def run_once(
             f"{target.name}: {len(seen)} state changes for {len(expected)} reports,"
             f" statuses {set(result['statuses'])}"
         )
-    return Run(
-        starts=result["starts"],
-        ends=result["ends"],
-        statuses=result["statuses"],
-        changed=[moment for _, moment in changed],
-        writes=writes,
-    )
+    run.add(result, [moment for _, moment in changed], writes)
 
 
 async def side_by_side(
@@ -324,7 +321,8 @@ async def side_by_side(
 ) -> tuple[Target, Target]:
     """Drive the integration and the baseline with the same reports, in rounds.
 
-    Even rounds post to the integration first, odd ones to the baseline first. With
+    A round posts its reports in slices of ``SLICE``, each slice to both webhooks, the
+    integration first in one slice and the baseline first in the next. With
     ``profile``, pyinstrument profiles the integration's batches into that file.
     """
     entities = pbx.status_entities(hass)
@@ -344,19 +342,25 @@ async def side_by_side(
         async with poster() as post:
             bodies, about = plan.batch(warmup)
             for target in (ours, base):
-                await run_once(port, post, times, target, bodies, about)
+                await run_once(port, post, times, target, bodies, about, Run())
             ours.side.handler.clear()
             base.side.handler.clear()
-            for index in range(rounds):
-                bodies, about = plan.batch(reports)
+            for _ in range(rounds):
+                runs = {ours.name: Run(), base.name: Run()}
                 gc.collect()
-                for target in (ours, base) if index % 2 == 0 else (base, ours):
-                    if profiler is not None and target is ours:
-                        profiler.start()
-                    run = await run_once(port, post, times, target, bodies, about)
-                    if profiler is not None and target is ours:
-                        profiler.stop()
-                    target.side.runs.append(run)
+                for index in range(0, reports, SLICE):
+                    bodies, about = plan.batch(min(SLICE, reports - index))
+                    first = (index // SLICE) % 2 == 0
+                    for target in (ours, base) if first else (base, ours):
+                        if profiler is not None and target is ours:
+                            profiler.start()
+                        await run_once(
+                            port, post, times, target, bodies, about, runs[target.name]
+                        )
+                        if profiler is not None and target is ours:
+                            profiler.stop()
+                for target in (ours, base):
+                    target.side.runs.append(runs[target.name])
     finally:
         times.close()
         for timer in timers:
@@ -405,7 +409,7 @@ async def section_side(
             profile=args.profile,
         )
     print(
-        f"   {'round':>5} {'first':>11} | {'integration/s':>13} {'baseline/s':>10}"
+        f"   {'round':>5} | {'integration/s':>13} {'baseline/s':>10}"
         f" {'ratio':>6} | {'p50 ms':>6} {'p99 ms':>6} (integration)"
         f" | {'p50 ms':>6} {'p99 ms':>6} (baseline)"
     )
@@ -416,7 +420,7 @@ async def section_side(
         ratio = mine.throughput / theirs.throughput
         ratios.append(ratio)
         print(
-            f"   {index + 1:>5} {'integration' if index % 2 == 0 else 'baseline':>11} |"
+            f"   {index + 1:>5} |"
             f" {mine.throughput:>13.0f} {theirs.throughput:>10.0f} {ratio:>6.2f} |"
             f" {percentile(mine.latencies, 0.5) * 1e3:>6.2f}"
             f" {percentile(mine.latencies, 0.99) * 1e3:>6.2f}              |"
@@ -438,7 +442,7 @@ async def section_side(
             f" handler median {statistics.median(target.side.handler) * 1e6:.0f} µs"
         )
     for target in (ours, base):
-        reports = sum(len(run.starts) for run in target.side.runs)
+        reports = sum(run.reports for run in target.side.runs)
         writes = sum(run.writes for run in target.side.runs)
         print(
             f"   {target.name:>11}: {writes} state writes for {reports} reports"

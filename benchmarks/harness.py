@@ -193,10 +193,13 @@ async def pbx_and_entry(
     *,
     options: Mapping[str, Any] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    history: int = 10_000,
+    cdr_history: int = 10_000,
 ) -> AsyncIterator[Pbx]:
     """Start a simulated PBX and add an entry for it; remove both after.
 
-    The entry is not set up: the caller does it (and may time it).
+    The entry is not set up: the caller does it (and may time it). ``clock``,
+    ``history`` and ``cdr_history`` are the simulator's.
     """
     simulator = PbxSimulator(
         office=office,
@@ -206,6 +209,8 @@ async def pbx_and_entry(
         username=USERNAME,
         password=PASSWORD,
         clock=clock,
+        history=history,
+        cdr_history=cdr_history,
     )
     await simulator.start()
     entry = MockConfigEntry(
