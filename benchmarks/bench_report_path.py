@@ -51,6 +51,7 @@ from aiohttp.web import Request, Response
 from homeassistant.components import webhook
 from homeassistant.const import EVENT_STATE_CHANGED, __version__ as HA_VERSION
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.runner import HassEventLoopPolicy
 
 from harness import (  # isort: skip
@@ -383,6 +384,12 @@ def _profiler(path: str | None) -> Any:
 # ---------------------------------------------------------------- sections
 
 
+def entity_count(hass: HomeAssistant, pbx: Pbx) -> int:
+    """Return how many entities the integration made for a PBX."""
+    registry = er.async_get(hass)
+    return len(er.async_entries_for_config_entry(registry, pbx.entry.entry_id))
+
+
 FAST_OPTIONS = {CONF_POLL_INTERVAL: MAX_POLL_INTERVAL}  # the poll stays out of the way
 
 
@@ -464,7 +471,7 @@ async def section_sizes(
     for size in args.sizes:
         async with pbx_and_entry(hass, office_of(size), options=FAST_OPTIONS) as pbx:
             await set_up(hass, pbx.entry)
-            entities = len(hass.states.async_entity_ids())
+            entities = entity_count(hass, pbx)
             ours, base = await side_by_side(
                 hass,
                 port,
@@ -489,7 +496,7 @@ async def section_sizes(
             f" {percentile(latencies, 0.99) * 1e3:>6.2f}"
         )
     print("   handler: median time in the webhook handler (the integration's, the")
-    print("   baseline's); entities: every state in Home Assistant at that size")
+    print("   baseline's); entities: the integration's at that size")
 
 
 async def section_setup(hass: HomeAssistant, args: argparse.Namespace) -> None:
@@ -521,7 +528,7 @@ async def section_setup(hass: HomeAssistant, args: argparse.Namespace) -> None:
                 print(
                     f"   set-up time {seconds:.2f} s; RSS {rss_bytes() / MIB:.0f} MiB"
                     f" (+{grown / MIB:.1f} MiB, {grown / size / 1024:.1f} KiB per"
-                    f" extension); {len(hass.states.async_entity_ids())} states"
+                    f" extension); {entity_count(hass, pbx)} entities"
                 )
 
 

@@ -15,7 +15,7 @@ Not a test and not part of CI; nothing is asserted (the exit status is 1 when a 
 ever differed).
 
     .venv/bin/python benchmarks/soak.py [--minutes 30] [--extensions 100] [--rate 600]
-        [--concurrent 30] [--seed 1]
+        [--concurrent 40] [--seed 1]
 """
 
 import argparse
@@ -255,7 +255,7 @@ def main() -> None:
         "--rate", type=float, default=600, help="calls placed per minute (at most)"
     )
     parser.add_argument(
-        "--concurrent", type=int, default=30, help="calls in progress at most"
+        "--concurrent", type=int, default=40, help="calls in progress at most"
     )
     parser.add_argument("--seed", type=int, default=1, help="the traffic's seed")
     args = parser.parse_args()
