@@ -5,16 +5,26 @@ as Home Assistant's HTTP client does, not with the system resolver) and from add
 the user accepted in the options. Addresses are compared in one form.
 """
 
+from functools import lru_cache
 import ipaddress
 import socket
+from typing import Final
 
 from aiohttp.resolver import AsyncResolver
 
 from .const import LOGGER
 
+# The senders whose plain form is remembered (the PBX's, and a few strangers').
+ADDRESSES_CACHED: Final = 64
 
+
+@lru_cache(maxsize=ADDRESSES_CACHED)
 def plain_address(address: str | None) -> str:
-    """Return an address in the form they are compared in (IPv4-mapped IPv6 as IPv4)."""
+    """Return an address in the form they are compared in (IPv4-mapped IPv6 as IPv4).
+
+    Cached: every report comes from the same few addresses, and parsing one costs more
+    than the rest of the sender check.
+    """
     if address is None:
         return ""
     try:

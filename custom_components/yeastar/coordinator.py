@@ -3,7 +3,8 @@
 State arrives two ways. The PBX pushes reports (``webhook.py`` -> ``reports.py`` -> the
 backend -> ``office.py``), each touching only the entities it concerns. This coordinator
 re-reads the whole office now and then (60 s by default) as a safety net: its result is
-the truth, replaces what was pushed since, notifies every entity, and tells which
+the truth, replaces what was pushed before it read the phones (not what came while it
+was on its way), notifies every entity, and tells which
 extensions and trunks appeared or were deleted on the PBX.
 """
 

@@ -126,16 +126,14 @@ class YeastarEntity(CoordinatorEntity[YeastarCoordinator]):
         """Attach the entity to its device; ``key`` names its item (number, trunk)."""
         super().__init__(runtime.coordinator)
         self.runtime = runtime
+        # The office this entity shows a part of (the backend's, for the entry's life);
+        # read at every state write.
+        self.office: Office = runtime.office
         self.entity_description = description
         self.key = key
         (identifier,) = device["identifiers"]
         self._attr_unique_id = unique_id(identifier, description.key)
         self._attr_device_info = device
-
-    @property
-    def office(self) -> Office:
-        """Return the office this entity shows a part of."""
-        return self.runtime.office
 
     @property
     def available(self) -> bool:

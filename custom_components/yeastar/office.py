@@ -4,7 +4,8 @@ Protocol-neutral: a backend (``sseries.py`` for the S-Series) fills it with what
 says, in these terms, and every entity reads from it. Two kinds of change come in:
 
 - ``load``: the whole inventory, from the reconciliation poll; it is the truth, so it
-  replaces everything pushed since;
+  replaces everything pushed before it read the phones (what was pushed while the poll
+  was on its way is newer, and stays);
 - pushed changes, one extension at a time (``set_phone``, ``apply_activities``), which
   notify only the listeners of that extension.
 
@@ -84,12 +85,15 @@ class OfficeInventory:
     """Everything the poll reads: the PBX, its extensions, trunks and contacts.
 
     ``contacts``: (number, name) of every number of the PBX's company contacts.
+    ``pushes_seen``: the office's ``pushes`` when the poll read the phones; the phone
+    changes pushed after that are newer than the inventory (None: none is).
     """
 
     identity: PbxIdentity
     extensions: Mapping[str, ExtensionInfo]
     trunks: Mapping[str, TrunkInfo]
     contacts: tuple[tuple[str, str], ...] = ()
+    pushes_seen: int | None = None
 
 
 class CallView(Protocol):
@@ -122,7 +126,9 @@ class Office:
         self.history = history
         self.names: NameBook = history.names
         self._inventory: OfficeInventory | None = None
-        self._pushed: dict[str, PhoneState | None] = {}
+        # Each phone's pushed state, with its place in the order of pushes.
+        self._pushed: dict[str, tuple[int, PhoneState | None]] = {}
+        self.pushes = 0  # phone changes pushed so far
         self._phone_listeners: KeyedListeners[[]] = KeyedListeners()
         self._activity_listeners: KeyedListeners[[CallActivity]] = KeyedListeners()
         self._calling_code = ""
@@ -137,9 +143,14 @@ class Office:
 
     @callback
     def load(self, inventory: OfficeInventory) -> None:
-        """Take a new inventory: it replaces what was pushed since the last one."""
+        """Take a new inventory: it replaces what was pushed before it read the phones."""
         self._inventory = inventory
-        self._pushed.clear()
+        seen = inventory.pushes_seen
+        self._pushed = {
+            number: pushed
+            for number, pushed in self._pushed.items()
+            if seen is not None and pushed[0] > seen and number in inventory.extensions
+        }
         self._rebuild_names()
 
     @callback
@@ -166,8 +177,8 @@ class Office:
 
     def phone_state(self, number: str) -> PhoneState | None:
         """Return what an extension's phone is doing (None: the PBX's word is unknown)."""
-        if number in self._pushed:
-            reported = self._pushed[number]
+        if (pushed := self._pushed.get(number)) is not None:
+            reported = pushed[1]
         else:
             reported = self.inventory.extensions[number].phone
         return phone_state(reported, self._calls.active_calls(number))
@@ -177,7 +188,8 @@ class Office:
         """Take what the PBX pushed about a phone; False for an extension not known yet."""
         if number not in self.inventory.extensions:
             return False
-        self._pushed[number] = reported
+        self.pushes += 1
+        self._pushed[number] = (self.pushes, reported)
         self._phone_listeners.notify(number)
         return True
 

@@ -33,8 +33,10 @@ from .pbx import (
     Report,
     UnknownReport,
     YeastarReportError,
+    is_shallow,
     parse_report,
     report_fingerprint,
+    same_report,
 )
 
 LOG_EXCERPT: Final = 200
@@ -90,7 +92,7 @@ class ReportPath:
         self.accepted_addresses = frozenset(
             entry.options.get(CONF_REPORT_ADDRESSES, ())
         )
-        self._last_fingerprint = ""
+        self._last: Report | None = None  # the last new report, to tell resends
         self._logged: set[str] = set()
         self._unexpected_since: dict[str, datetime] = {}
         self._early: deque[Report] | None = deque(maxlen=EARLY_REPORTS_KEPT)
@@ -138,7 +140,8 @@ class ReportPath:
             return self._unreadable("larger than a PBX report", "too large to read")
         try:
             report = parse_report(body)
-            fingerprint = report_fingerprint(report)
+            if not is_shallow(body):
+                report_fingerprint(report)  # raises when nested too deeply to digest
         except YeastarReportError as err:
             return self._unreadable(str(err), excerpt(body))
         if report.serial_number and report.serial_number != self.serial_number:
@@ -150,10 +153,10 @@ class ReportPath:
                 sender,
             )
             return HTTPStatus.OK
-        if fingerprint == self._last_fingerprint:
+        if same_report(report, self._last):
             self.counters.duplicates += 1
             return HTTPStatus.OK
-        self._last_fingerprint = fingerprint
+        self._last = report
         if isinstance(report, UnknownReport):
             self.counters.unknown_events += 1
             LOGGER.debug("Report of an unknown kind from the PBX: %s", excerpt(body))

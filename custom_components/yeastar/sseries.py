@@ -190,7 +190,9 @@ class SSeriesBackend:
         history = self.office.history
         now = dt_util.now()
         async with self.session.async_requests() as client:
-            # First: a lost token is found (and the re-login made) here.
+            # First: a lost token is found (and the re-login made) here. Phone changes
+            # pushed from now on are newer than this list.
+            pushes_seen = self.office.pushes
             extensions = await client.extensions()
             if self._identity is None:  # re-read after each re-login
                 self._identity = self._identify(await client.device_info())
@@ -205,6 +207,7 @@ class SSeriesBackend:
             extensions={ext.number: extension_info(ext) for ext in extensions},
             trunks={trunk.name: trunk_info(trunk) for trunk in trunks},
             contacts=contacts,
+            pushes_seen=pushes_seen,
         )
         if resync:
             self.office.apply_activities(self.tracker.load(calls))

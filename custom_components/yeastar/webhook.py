@@ -7,6 +7,7 @@ Assistant would log the webhook id with the traceback, and answer the PBX as if 
 report had been taken.
 """
 
+from asyncio import IncompleteReadError
 from collections.abc import AsyncIterator
 from typing import Any, Final
 
@@ -61,9 +62,18 @@ def async_register_webhook(
 
 
 async def _read_bounded(request: Request) -> bytes | None:
-    """Return the body, or None when it is larger than any PBX report could be."""
-    if (request.content_length or 0) > MAX_REPORT_BYTES:
-        return None
+    """Return the body, or None when it is larger than any PBX report could be.
+
+    The PBX says how long its reports are: those are read at once (what came when the
+    connection closes early); a body without a length is read a chunk at a time.
+    """
+    if (length := request.content_length) is not None:
+        if length > MAX_REPORT_BYTES:
+            return None
+        try:
+            return await request.content.readexactly(length)
+        except IncompleteReadError as err:
+            return err.partial
     body = bytearray()
     chunks: AsyncIterator[bytes] = request.content.iter_any()
     async for chunk in chunks:

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 from typing import Any
+from unittest.mock import AsyncMock, Mock
 
 import aiohttp
 from aiohttp.test_utils import TestClient
@@ -21,6 +22,7 @@ from custom_components.yeastar.const import (
     CONF_CALLBACK_PORT,
     DOMAIN,
 )
+from custom_components.yeastar.webhook import _read_bounded
 from simulator import PbxSimulator
 
 from .conftest import SERIAL, WEBHOOK_ID, open_options, settle
@@ -149,6 +151,23 @@ async def test_resent_report_is_dropped(
     assert await post(ha_http, report("Ringing"), "127.0.0.1") == 200
     await hass.async_block_till_done()
     assert counters(init_integration).duplicates == 1
+    assert hass.states.get(RECEPTION).state == "ringing"
+
+
+async def test_resend_in_another_shape_is_dropped(
+    hass: HomeAssistant, ha_http: TestClient, init_integration: MockConfigEntry
+) -> None:
+    """A resend with other key order and spacing is the same report; 1 is not true."""
+    first = b'{"event":"ExtensionStatus","extension":"1000","status":"Ringing","x":1}'
+    again = b'{ "x": 1, "status": "Ringing",\n "extension": "1000", "event": "ExtensionStatus" }'
+    other = (
+        b'{"event":"ExtensionStatus","extension":"1000","status":"Ringing","x":true}'
+    )
+    for body in (first, again, other):
+        assert await post(ha_http, body, "127.0.0.1") == 200
+    await hass.async_block_till_done()
+    assert counters(init_integration).duplicates == 1
+    assert counters(init_integration).accepted == 2
     assert hass.states.get(RECEPTION).state == "ringing"
 
 
@@ -417,3 +436,12 @@ async def test_report_address_re_resolved_after_a_reboot(
     simulator.unregister_extension("1000")
     await settle(hass, simulator)
     assert hass.states.get(RECEPTION).state == "offline"
+
+
+async def test_body_cut_short_is_what_came() -> None:
+    """A connection that closes before the announced length gives what came."""
+    request = Mock(content_length=10)
+    request.content.readexactly = AsyncMock(
+        side_effect=asyncio.IncompleteReadError(b'{"ev', 10)
+    )
+    assert await _read_bounded(request) == b'{"ev'

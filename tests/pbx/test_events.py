@@ -28,8 +28,10 @@ from custom_components.yeastar.pbx.events import (
     Report,
     UnknownReport,
     decode_report,
+    is_shallow,
     parse_report,
     report_fingerprint,
+    same_report,
 )
 
 from .conftest import stored_report
@@ -525,3 +527,50 @@ def test_fingerprint_of_a_mapping_nested_too_deeply() -> None:
         nested = {"x": nested}
     with pytest.raises(YeastarReportError, match="nested too deeply"):
         report_fingerprint(nested)
+
+
+def test_same_report_is_the_same_fingerprint() -> None:
+    """Reports are the same when their fingerprints are, whatever their key order."""
+    first = parse_report(b'{"event":"ExtensionStatus","extension":"1000","sn":"9"}')
+    again = parse_report(
+        b'{ "sn": "9", "extension": "1000",\n "event": "ExtensionStatus" }'
+    )
+    other = parse_report(b'{"event":"ExtensionStatus","extension":"1001","sn":"9"}')
+    assert same_report(again, first)
+    assert not same_report(other, first)
+    assert not same_report(first, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "other"),
+    [
+        # Equal in Python, not in JSON: the fingerprint tells them apart.
+        (b'{"event":"X","v":1}', b'{"event":"X","v":true}'),
+        (b'{"event":"X","v":1}', b'{"event":"X","v":1.0}'),
+        (b'{"event":"X","v":0.0}', b'{"event":"X","v":-0.0}'),
+    ],
+)
+def test_same_report_tells_what_json_tells_apart(body: bytes, other: bytes) -> None:
+    assert parse_report(body).raw == parse_report(other).raw
+    assert not same_report(parse_report(body), parse_report(other))
+    assert report_fingerprint(body) != report_fingerprint(other)
+
+
+def test_same_report_with_nan() -> None:
+    """The JSON decoder's NaN is one object: a resend with NaN is the same report."""
+    body = b'{"event":"X","v":[NaN,{"w":NaN}]}'
+    assert same_report(parse_report(body), parse_report(body))
+    assert report_fingerprint(body) == report_fingerprint(body)
+
+
+def test_is_shallow() -> None:
+    """Few openers: certainly digestible; many: report_fingerprint must tell."""
+    flat = b'{"event":"CallStatus","members":[' + b'{"ext":{}},' * 100 + b"{}]}"
+    assert is_shallow(flat)
+    assert is_shallow(flat.decode())
+    assert not is_shallow(b"[" * 256)
+    assert not is_shallow("{" * 300)
+    deep = b'{"event":"X","x":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    assert not is_shallow(deep)
+    with pytest.raises(YeastarReportError, match="nested too deeply"):
+        report_fingerprint(parse_report(deep))

@@ -8,7 +8,7 @@ its public API:
   ``ReportDestination``: where the PBX must post its reports;
 - the models of what the API returns (``SystemInfo``, ``Extension``, ``Trunk``, ``Call``,
   ``Cdr``, ``CompanyContact`` ...) and of the reports it pushes (``Report`` and its
-  kinds, ``parse_report``, ``report_fingerprint``);
+  kinds, ``parse_report``, ``report_fingerprint``, ``same_report``);
 - ``CallTracker``: the calls in progress, from the reports, and what happens in them
   (``CallActivity``, ``ActiveCall``); ``hang_up_call``/``hang_up_extension``: ending calls;
 - the errors (``YeastarError`` and its kinds) and certificate helpers.
@@ -58,8 +58,10 @@ from .events import (
     PlayPromptEndReport,
     Report,
     UnknownReport,
+    is_shallow,
     parse_report,
     report_fingerprint,
+    same_report,
 )
 from .hangup import hang_up_call, hang_up_extension
 from .models import (
@@ -133,8 +135,10 @@ __all__ = [
     "format_fingerprint",
     "hang_up_call",
     "hang_up_extension",
+    "is_shallow",
     "normalise_fingerprint",
     "parse_cdr_csv",
     "parse_report",
     "report_fingerprint",
+    "same_report",
 ]

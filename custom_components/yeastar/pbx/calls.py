@@ -194,9 +194,9 @@ class CallTracker:
 
     def active_calls(self, extension: str) -> tuple[ActiveCall, ...]:
         """Return an extension's calls in progress, in the order they reached it."""
-        calls = (
-            self._calls[call_id] for call_id in self._by_extension.get(extension, ())
-        )
+        if not (call_ids := self._by_extension.get(extension)):
+            return ()  # most phones, most of the time: asked at every state write
+        calls = (self._calls[call_id] for call_id in call_ids)
         return tuple(
             Context(call).active_call(call.call_id, call.extensions[extension])
             for call in calls

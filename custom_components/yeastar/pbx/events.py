@@ -13,7 +13,9 @@ so the 1.x actions that share the 2.0.0 shape (``NewCdr``, ``ExtensionStatus``,
 unknown keys are ignored (they stay in ``raw``).
 
 ``report_fingerprint`` digests a body's canonical JSON, so that the webhook can
-recognise the resends the PBX makes when it is not answered 200.
+recognise the resends the PBX makes when it is not answered 200; ``same_report`` tells
+two reports with the same fingerprint, without digesting reports that differ, and
+``is_shallow`` tells a body that is certainly not too deep to digest.
 """
 
 from collections.abc import Mapping
@@ -28,6 +30,10 @@ from .errors import YeastarReportError
 from .text import pick, pick_list
 
 _MEMBER_LIST_KEYS: Final = ("members", "call")  # "call": the cloud 1.x Invite
+# report_fingerprint recurses once per level of nesting, and fails beyond the
+# interpreter's recursion limit (1,000 frames): a body with fewer openers ("[" and "{")
+# than this cannot be nested that deeply.
+SHALLOW_OPENERS: Final = 256
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,7 +243,7 @@ def decode_report(body: bytes | bytearray | str | Mapping[str, Any]) -> dict[str
             text = bytes(body).decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise YeastarReportError("report body is not valid UTF-8") from err
-    if not text.strip():
+    if not text or text.isspace():
         raise YeastarReportError("report body is empty")
     try:
         value = json.loads(text)
@@ -290,3 +296,26 @@ def report_fingerprint(
     except RecursionError as err:
         raise YeastarReportError("report body is nested too deeply") from err
     return hashlib.sha256(canonical.encode(errors="surrogatepass")).hexdigest()
+
+
+def is_shallow(body: bytes | bytearray | str) -> bool:
+    """Tell whether a body is certainly not nested too deeply to digest (cheaply).
+
+    A body this does not vouch for may still be shallow: ``report_fingerprint`` tells.
+    """
+    if isinstance(body, str):
+        return body.count("[") + body.count("{") < SHALLOW_OPENERS
+    return body.count(b"[") + body.count(b"{") < SHALLOW_OPENERS
+
+
+def same_report(report: Report, other: Report | None) -> bool:
+    """Tell whether two reports parsed from bodies have the same fingerprint.
+
+    Only reports whose decoded bodies are equal are digested: decoded JSON objects with
+    the same canonical JSON are equal in Python too (their keys are text, and the JSON
+    decoder's NaN is one object), while equal ones may still differ in JSON (``1`` and
+    ``true``). Both must be digestible (shallow, or digested once already).
+    """
+    if other is None or report.raw != other.raw:
+        return False
+    return report_fingerprint(report) == report_fingerprint(other)
