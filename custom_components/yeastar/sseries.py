@@ -132,6 +132,10 @@ class SSeriesBackend:
         # poll reads everything again: who the PBX is (None: to be read), the calls in
         # progress as they are (``load``), the records since.
         self._resync = True
+        # The records since are read until a download succeeds: a refused one is tried
+        # again at the next poll, and the history's "known until" waits for it.
+        self._catch_up = True
+        self._catch_up_refused = False
         self._identity: PbxIdentity | None = None
         self._contacts: tuple[tuple[str, str], ...] = ()
         self._contacts_refused = False
@@ -177,6 +181,7 @@ class SSeriesBackend:
     def _after_relogin(self) -> None:
         """Resynchronise the calls and re-read everything: the PBX may have rebooted."""
         self._resync = True
+        self._catch_up = True
         self._identity = None
         self.request_poll()
         self.on_relogin()
@@ -200,7 +205,7 @@ class SSeriesBackend:
             contacts = await self._read_contacts(client)
             calls = await client.extension_calls()
             resync = self._resync
-            records = await self._read_records(client, now) if resync else []
+            records = await self._read_records(client, now) if self._catch_up else []
         self._resync = False
         inventory = OfficeInventory(
             identity=self._identity,
@@ -215,6 +220,9 @@ class SSeriesBackend:
             self.office.apply_activities(self.tracker.reconcile(calls))
         # Missed calls whose record (NewCdr) never came are told as missed now.
         self._apply_ended_unrecorded(self.tracker.flush(), inventory)
+        if records is None:  # the download failed: try again at the next poll
+            return inventory
+        self._catch_up = False
         for record in records:
             history.record(record, extensions=inventory.extensions.keys(), rang=())
         history.known_until(now)
@@ -249,7 +257,9 @@ class SSeriesBackend:
             self._contacts_refused = False
         return self._contacts
 
-    async def _read_records(self, client: YeastarClient, now: datetime) -> list[Cdr]:
+    async def _read_records(
+        self, client: YeastarClient, now: datetime
+    ) -> list[Cdr] | None:
         """Read the records of the calls that started since the history knows them.
 
         At the first set-up the history starts now: older calls are not read back.
@@ -262,13 +272,17 @@ class SSeriesBackend:
                 since.astimezone(zone), now.astimezone(zone)
             )
         except YeastarApiError as err:
-            LOGGER.warning(
-                "The PBX did not give the records of the calls since %s (%s): "
-                "calls that ended meanwhile are not in the history",
-                dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
-                err,
-            )
-            return []
+            if not self._catch_up_refused:  # once until a download succeeds
+                LOGGER.warning(
+                    "The PBX did not give the records of the calls since %s (%s): "
+                    "calls that ended meanwhile join the history once it does "
+                    "(tried at every poll)",
+                    dt_util.as_local(since).strftime("%Y-%m-%d %H:%M"),
+                    err,
+                )
+                self._catch_up_refused = True
+            return None
+        self._catch_up_refused = False
         LOGGER.debug("Read %d call records since %s", len(records), since)
         return records
 
@@ -315,6 +329,7 @@ class SSeriesBackend:
                     self.tracker.handle(report), self.office.inventory
                 )
                 self._resync = True
+                self._catch_up = True
                 self._identity = None
                 self.request_poll()
             case _:

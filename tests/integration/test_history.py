@@ -7,6 +7,7 @@ PBX and Home Assistant share a time zone here (UTC), as the integration assumes.
 from datetime import datetime, timedelta
 import logging
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -22,7 +23,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.yeastar.call_events import EVENT_CALL
 from custom_components.yeastar.const import CONF_PHONE_BOOK, DOMAIN
-from custom_components.yeastar.pbx import parse_report
+from custom_components.yeastar.pbx import YeastarApiError, parse_report
+from custom_components.yeastar.pbx.client import YeastarClient
 from simulator import PbxSimulator, SimContact
 from tests.common import endpoints
 
@@ -459,6 +461,44 @@ async def test_calls_missed_while_home_assistant_was_away_are_read_back(
     assert reception is not None
     assert reception.attributes["number"] == "0655555555"
     assert reception.attributes["outcome"] == "answered"
+
+
+async def test_a_refused_download_is_tried_again_at_the_next_poll(
+    hass: HomeAssistant,
+    caplog: pytest.LogCaptureFixture,
+    simulator: PbxSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The PBX refuses the CDR download once (busy after a restart): nothing is lost."""
+    await missed_call(hass, simulator)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    away = await simulator.inbound_call(
+        trunk="SIPTrunk1", caller="0644444444", extension="1001"
+    )
+    await simulator.hangup(away)
+
+    download = YeastarClient.cdr_records
+    refusals = 2  # at set-up, then at the first poll
+
+    async def refused_twice(client: YeastarClient, *args: Any, **kwargs: Any) -> Any:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise YeastarApiError("10002", "cdr/get_random")
+        return await download(client, *args, **kwargs)
+
+    with patch.object(YeastarClient, "cdr_records", refused_twice):
+        assert await hass.config_entries.async_setup(init_integration.entry_id)
+        await hass.async_block_till_done()
+        assert away not in {item["uid"] for item in await items(hass)}
+        coordinator = init_integration.runtime_data.coordinator
+        await coordinator.async_refresh()  # refused again: said once only
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert away in {item["uid"] for item in await items(hass)}
+    warnings = [r for r in caplog.records if "did not give the records" in r.message]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
 
 
 async def test_the_pbx_clock_in_another_time_zone(
