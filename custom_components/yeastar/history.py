@@ -131,7 +131,7 @@ class CallHistory:
         called = {group} if cdr.status in MISSED_STATUSES else set()
         missed_by = (set(rang) | called) & known
         touched = self._last_calls(cdr, when, known, group, answerer, missed_by)
-        touched |= self._count_missed(missed_by, when.date())
+        touched |= self._count_missed(missed_by, dt_util.as_local(when).date())
         if cdr.status in MISSED_STATUSES and cdr.call_type in (
             CallType.INBOUND,
             CallType.INTERNAL,

@@ -463,6 +463,22 @@ async def test_calls_missed_while_home_assistant_was_away_are_read_back(
     assert reception.attributes["outcome"] == "answered"
 
 
+async def test_missed_today_is_home_assistants_today_whatever_the_pbx_date(
+    hass: HomeAssistant, simulator: PbxSimulator, added_entry: MockConfigEntry
+) -> None:
+    """A PBX whose clock is already (or still) on another date counts on today's."""
+    hour = dt_util.now().hour
+    # An offset from Home Assistant's zone that puts the PBX's clock on another date.
+    offset = -(hour + 1) if hour < 12 else 24 - hour
+    local_offset = dt_util.now().utcoffset() or timedelta(0)
+    simulator.office.utc_offset = offset + local_offset.total_seconds() / 3600
+    assert await hass.config_entries.async_setup(added_entry.entry_id)
+    await hass.async_block_till_done()
+    await missed_call(hass, simulator)
+    assert simulator.office.local_now().date() != dt_util.now().date()
+    assert state(hass, RECEPTION_MISSED) == "1"
+
+
 async def test_a_refused_download_is_tried_again_at_the_next_poll(
     hass: HomeAssistant,
     caplog: pytest.LogCaptureFixture,
